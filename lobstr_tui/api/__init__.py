@@ -1,0 +1,75 @@
+"""The lobstr.io HTTP contract: async client, immutable models, typed errors.
+
+This package never imports Textual.
+"""
+
+from lobstr_tui.api.client import DEFAULT_BASE_URL, LobstrClient, normalise_base_url
+from lobstr_tui.api.errors import (
+    ApiError,
+    BusinessError,
+    ForbiddenError,
+    LobstrError,
+    NetworkError,
+    NotFoundError,
+    ParseError,
+    ProtocolError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+)
+from lobstr_tui.api.fields import Eta
+from lobstr_tui.api.models import (
+    Balance,
+    CreditLine,
+    DownloadInfo,
+    FilterCredit,
+    Me,
+    Page,
+    ResultRow,
+    Run,
+    RunCredits,
+    RunStats,
+    RunTask,
+    Squid,
+)
+from lobstr_tui.api.ratelimit import RateLimit, RequestRecord
+from lobstr_tui.api.reasons import DoneReason, ReasonCategory, Severity, explain
+from lobstr_tui.api.status import RunStatus, StatusKind
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ApiError",
+    "Balance",
+    "BusinessError",
+    "CreditLine",
+    "DoneReason",
+    "DownloadInfo",
+    "Eta",
+    "FilterCredit",
+    "ForbiddenError",
+    "LobstrClient",
+    "LobstrError",
+    "Me",
+    "NetworkError",
+    "NotFoundError",
+    "Page",
+    "ParseError",
+    "ProtocolError",
+    "RateLimit",
+    "RateLimitedError",
+    "ReasonCategory",
+    "RequestRecord",
+    "ResultRow",
+    "Run",
+    "RunCredits",
+    "RunStats",
+    "RunStatus",
+    "RunTask",
+    "ServerError",
+    "Severity",
+    "Squid",
+    "StatusKind",
+    "UnauthorizedError",
+    "explain",
+    "normalise_base_url",
+]

@@ -1,0 +1,272 @@
+"""The async lobstr.io client: one ``httpx.AsyncClient``, typed models, typed errors."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from lobstr_tui import __version__
+from lobstr_tui.api.errors import (
+    LobstrError,
+    NetworkError,
+    ProtocolError,
+    error_for_response,
+)
+from lobstr_tui.api.models import (
+    Balance,
+    DownloadInfo,
+    Me,
+    Page,
+    ResultRow,
+    Run,
+    RunCredits,
+    RunStats,
+    RunTask,
+    Squid,
+)
+from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
+
+DEFAULT_BASE_URL = "https://api.lobstr.io/v1/"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+USER_AGENT = f"lobstr-tui/{__version__}"
+
+T = TypeVar("T")
+ResponseHook = Callable[[RequestRecord], None]
+
+
+def normalise_base_url(base_url: str) -> str:
+    """Validate a base URL (http or https with a host) and give it a trailing slash."""
+    text = base_url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"the API base URL must be an http(s) URL, got {text[:80]!r}")
+    return text if text.endswith("/") else text + "/"
+
+
+def _network_error(exc: httpx.TransportError) -> NetworkError:
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError("the request timed out", kind="timeout")
+    text = str(exc).lower()
+    if isinstance(exc, httpx.ConnectError):
+        if "refused" in text:
+            return NetworkError("connection refused", kind="refused")
+        return NetworkError("could not connect to the API", kind="refused")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return NetworkError("the connection was reset", kind="reset")
+    return NetworkError(f"network error ({type(exc).__name__})", kind="other")
+
+
+class LobstrClient:
+    """Async client for the lobstr.io REST API.
+
+    Rate-limit headers of the latest response of each path prefix are kept in
+    ``rate_limits``; ``on_response`` is called once for every finished request.
+    The token is only ever put in the ``Authorization`` header of requests to the
+    configured base URL.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_response: ResponseHook | None = None,
+    ) -> None:
+        self.base_url = normalise_base_url(base_url)
+        self.rate_limits: dict[str, RateLimit] = {}
+        self.on_response = on_response
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={
+                "Authorization": f"Token {token}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"LobstrClient(base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> LobstrClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send one request; return the decoded JSON or raise a typed error."""
+        prefix = path_prefix(path)
+        started = time.monotonic()
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            response = await self._http.request(method, path, params=clean_params or None,
+                                                json=body)
+        except httpx.TransportError as exc:
+            error = _network_error(exc)
+            self._report(method, path, prefix, None, started, RateLimit(None, None, None, None),
+                         error)
+            raise error from None
+        rate_limit = RateLimit.from_headers(response.headers)
+        if rate_limit.known:
+            self.rate_limits[prefix] = rate_limit
+        content = response.content
+        error_obj: LobstrError | None = None
+        if response.status_code >= 400:
+            error_obj = error_for_response(response.status_code, content,
+                                           retry_after=rate_limit.retry_after)
+        elif response.status_code >= 300:
+            error_obj = ProtocolError(f"unexpected redirect (HTTP {response.status_code})")
+        else:
+            try:
+                decoded = json.loads(content) if content.strip() else {}
+            except ValueError:
+                error_obj = ProtocolError(
+                    f"the API sent a reply that is not JSON (HTTP {response.status_code})")
+        self._report(method, path, prefix, response.status_code, started, rate_limit, error_obj)
+        if error_obj is not None:
+            raise error_obj
+        return decoded
+
+    def _report(self, method: str, path: str, prefix: str, status: int | None,
+                started: float, rate_limit: RateLimit, error: LobstrError | None) -> None:
+        if self.on_response is None:
+            return
+        self.on_response(RequestRecord(
+            method=method, path=path, prefix=prefix, status_code=status,
+            elapsed=time.monotonic() - started, rate_limit=rate_limit,
+            error=None if error is None else error.message,
+        ))
+
+    # -- account ---------------------------------------------------------------------
+
+    async def me(self) -> Me:
+        """The token's user (``GET me``)."""
+        return Me.from_api(await self._request("GET", "me"))
+
+    async def balance(self) -> Balance:
+        """Credits and slots (``GET user/balance``)."""
+        return Balance.from_api(await self._request("GET", "user/balance"))
+
+    # -- squids ----------------------------------------------------------------------
+
+    async def squids_page(self, *, page: int = 1, limit: int = 50,
+                          name: str | None = None) -> Page[Squid]:
+        """One page of squids; ``name`` is a case-insensitive partial match."""
+        data = await self._request("GET", "squids",
+                                   params={"page": page, "limit": limit, "name": name or None})
+        return Page.from_api(data, Squid.from_api, page=page)
+
+    async def iter_squids(self, *, name: str | None = None, limit: int = 100,
+                          max_pages: int = 1000) -> AsyncIterator[Squid]:
+        """Every squid, page after page."""
+        async for squid in self._iterate(
+            lambda page: self.squids_page(page=page, limit=limit, name=name), max_pages
+        ):
+            yield squid
+
+    async def all_squids(self, *, name: str | None = None, limit: int = 100) -> list[Squid]:
+        """Every squid as a list."""
+        return [squid async for squid in self.iter_squids(name=name, limit=limit)]
+
+    async def squid(self, squid_id: str) -> Squid:
+        """One squid's details (``GET squids/{id}``)."""
+        return Squid.from_api(await self._request("GET", f"squids/{squid_id}"))
+
+    # -- runs ------------------------------------------------------------------------
+
+    async def runs_page(self, squid_id: str, *, page: int = 1, limit: int = 50) -> Page[Run]:
+        """One page of a squid's runs, newest first."""
+        data = await self._request("GET", "runs",
+                                   params={"squid": squid_id, "page": page, "limit": limit})
+        return Page.from_api(data, Run.from_api, page=page)
+
+    async def run(self, run_id: str) -> Run:
+        """One run (``GET runs/{id}``)."""
+        return Run.from_api(await self._request("GET", f"runs/{run_id}"))
+
+    async def run_stats(self, run_id: str) -> RunStats:
+        """Live progress of a run."""
+        return RunStats.from_api(await self._request("GET", f"runs/{run_id}/stats"))
+
+    async def run_credits(self, run_id: str) -> RunCredits:
+        """A run's credit breakdown."""
+        return RunCredits.from_api(await self._request("GET", f"runs/{run_id}/credits"))
+
+    async def run_tasks_page(self, run_id: str, *, page: int = 1,
+                             limit: int = 50) -> Page[RunTask]:
+        """One page of the tasks a run processed (``GET runtasks?run=``)."""
+        data = await self._request("GET", "runtasks",
+                                   params={"run": run_id, "page": page, "limit": limit})
+        return Page.from_api(data, RunTask.from_api, page=page)
+
+    async def start_run(self, squid_id: str) -> Run:
+        """Launch a run of a squid (``POST runs``); the answer is the pending run."""
+        return Run.from_api(await self._request("POST", "runs", body={"squid": squid_id}))
+
+    async def abort_run(self, run_id: str) -> Run:
+        """Abort a run; accepts the whole run or a bare ``{"status": ...}`` answer."""
+        data = await self._request("POST", f"runs/{run_id}/abort")
+        return Run.from_api(data, default_id=run_id)
+
+    async def download_info(self, run_id: str, *, file_format: str = "csv") -> DownloadInfo:
+        """The run's export: a signed URL, or ``processing`` while it is being built."""
+        data = await self._request("GET", f"runs/{run_id}/download",
+                                   params={"file_format": file_format})
+        return DownloadInfo.from_api(data)
+
+    async def results_page(self, run_id: str, *, page: int = 1,
+                           limit: int = 50) -> Page[ResultRow]:
+        """One page of a run's result rows."""
+        data = await self._request("GET", "results",
+                                   params={"run": run_id, "page": page, "page_size": limit,
+                                           "limit": limit})
+        return Page.from_api(data, ResultRow.from_api, page=page)
+
+    async def fetch_export(self, url: str) -> bytes:
+        """Fetch a signed export URL. Sent without the Authorization header: the URL may
+        point at another host, and the token must never leave for one."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ProtocolError("the export URL is not an http(s) URL")
+        try:
+            async with httpx.AsyncClient(timeout=self._http.timeout,
+                                         headers={"User-Agent": USER_AGENT}) as plain:
+                response = await plain.get(url)
+        except httpx.TransportError as exc:
+            raise _network_error(exc) from None
+        if response.status_code >= 400:
+            raise error_for_response(response.status_code, response.content)
+        return response.content
+
+    # -- helpers ---------------------------------------------------------------------
+
+    @staticmethod
+    async def _iterate(fetch: Callable[[int], Any], max_pages: int) -> AsyncIterator[Any]:
+        page_number = 1
+        while page_number <= max_pages:
+            page: Page[Any] = await fetch(page_number)
+            for item in page.items:
+                yield item
+            if not page.items or not page.has_next:
+                return
+            page_number += 1

@@ -1,0 +1,489 @@
+"""Immutable models of lobstr.io objects, parsed tolerantly from API bodies.
+
+Every ``from_api`` accepts the quirks listed in ``lobstr-api.md`` (mixed timestamp
+formats, string percentages, ``"∞"`` ETAs, float or string durations, nulls, extra
+fields) and raises :class:`~lobstr_tui.api.errors.ParseError` for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from lobstr_tui.api import fields as f
+from lobstr_tui.api.errors import ParseError
+from lobstr_tui.api.fields import Eta
+from lobstr_tui.api.reasons import DoneReason, explain
+from lobstr_tui.api.status import RunStatus
+
+T = TypeVar("T")
+
+
+def _status(data: Mapping[str, Any], key: str) -> RunStatus | None:
+    value = f.opt_text(data, key)
+    return RunStatus.parse(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Squid:
+    """A squid: one crawler's configuration with its tasks and run history summary."""
+
+    id: str
+    name: str
+    crawler: str
+    crawler_name: str
+    is_active: bool
+    is_ready: bool
+    concurrency: int
+    to_complete: bool | None
+    last_run_status: RunStatus | None
+    last_run_at: datetime | None
+    total_runs: int
+    next_launch_at: datetime | None
+    schedule: str | None
+    created_at: datetime | None
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Detail-only fields (GET squids/{id}); None on list items.
+    last_run: str | None = None
+    last_run_done_reason: str | None = None
+    last_run_is_done: bool | None = None
+    message: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Squid:
+        """Parse a squid list item or squid detail body."""
+        d = f.mapping(data, "squid")
+        to_complete = d.get("to_complete")
+        schedule = d.get("schedule")
+        return cls(
+            id=f.required_id(d),
+            name=f.text(d, "name"),
+            crawler=f.text(d, "crawler"),
+            crawler_name=f.text(d, "crawler_name"),
+            is_active=f.flag(d, "is_active", True),
+            is_ready=f.flag(d, "is_ready", True),
+            concurrency=f.integer(d, "concurrency", 1),
+            to_complete=None if to_complete is None else bool(to_complete),
+            last_run_status=_status(d, "last_run_status"),
+            last_run_at=f.timestamp(d, "last_run_at"),
+            total_runs=f.integer(d, "total_runs"),
+            next_launch_at=f.timestamp(d, "next_launch_at"),
+            schedule=None if schedule is None else str(schedule),
+            created_at=f.timestamp(d, "created_at"),
+            params=f.json_object(d, "params"),
+            last_run=f.opt_text(d, "last_run"),
+            last_run_done_reason=f.opt_text(d, "last_run_done_reason"),
+            last_run_is_done=f.opt_flag(d, "last_run_is_done"),
+            message=f.opt_text(d, "message"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One execution of a squid."""
+
+    id: str
+    squid: str
+    status: RunStatus
+    is_done: bool
+    created_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration: float | None
+    credit_used: float
+    origin: str
+    total_results: int
+    total_unique_results: int
+    export_done: bool | None
+    done_reason: str | None
+    done_reason_desc: str | None
+    next_launch_at: datetime | None = None
+    force_launch: bool = False
+    export_count: int = 0
+    email_done: bool | None = None
+
+    @classmethod
+    def from_api(cls, data: Any, *, default_id: str | None = None) -> Run:
+        """Parse a run body. ``default_id`` fills in a missing id (short abort answers)."""
+        d = f.mapping(data, "run")
+        run_id = f.text(d, "id") or default_id
+        if not run_id:
+            raise ParseError("run id: missing")
+        status_text = f.text(d, "status")
+        status = RunStatus.parse(status_text)
+        return cls(
+            id=run_id,
+            squid=f.text(d, "squid"),
+            status=status,
+            is_done=f.flag(d, "is_done", status.is_terminal),
+            created_at=f.timestamp(d, "created_at"),
+            started_at=f.timestamp(d, "started_at"),
+            ended_at=f.timestamp(d, "ended_at"),
+            duration=f.duration(d),
+            credit_used=f.number(d, "credit_used"),
+            origin=f.text(d, "origin"),
+            total_results=f.integer(d, "total_results"),
+            total_unique_results=f.integer(d, "total_unique_results"),
+            export_done=f.opt_flag(d, "export_done"),
+            done_reason=f.opt_text(d, "done_reason"),
+            done_reason_desc=f.opt_text(d, "done_reason_desc"),
+            next_launch_at=f.timestamp(d, "next_launch_at"),
+            force_launch=f.flag(d, "force_launch"),
+            export_count=f.integer(d, "export_count"),
+            email_done=f.opt_flag(d, "email_done"),
+        )
+
+    @property
+    def reason(self) -> DoneReason | None:
+        """The catalog entry for ``done_reason``, if there is one."""
+        return explain(self.done_reason) if self.done_reason else None
+
+
+@dataclass(frozen=True, slots=True)
+class RunStats:
+    """Live progress of a run (``runs/{id}/stats``); it has no status of its own."""
+
+    id: str
+    is_done: bool
+    started_at: datetime | None
+    ended_at: datetime | None
+    updated_at: datetime | None
+    duration: float | None
+    percent_done: float | None
+    eta: Eta
+    total_tasks: int
+    total_tasks_done: int
+    total_tasks_left: int
+    total_results: int
+    results_total: int | None
+    results_done: int | None
+    current_task: str | None
+    total_requests: int | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> RunStats:
+        """Parse a stats body."""
+        d = f.mapping(data, "run stats")
+        return cls(
+            id=f.text(d, "id"),
+            is_done=f.flag(d, "is_done"),
+            started_at=f.timestamp(d, "started_at"),
+            ended_at=f.timestamp(d, "ended_at"),
+            updated_at=f.timestamp(d, "updated_at"),
+            duration=f.duration(d),
+            percent_done=f.percent(d),
+            eta=f.eta(d),
+            total_tasks=f.integer(d, "total_tasks"),
+            total_tasks_done=f.integer(d, "total_tasks_done"),
+            total_tasks_left=f.integer(d, "total_tasks_left"),
+            total_results=f.integer(d, "total_results"),
+            results_total=f.opt_integer(d, "results_total") or None,
+            results_done=f.opt_integer(d, "results_done"),
+            current_task=f.opt_text(d, "current_task"),
+            total_requests=f.opt_integer(d, "total_requests"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLine:
+    """Credits spent by one function (``base`` is the core scraping)."""
+
+    function: str
+    credits: float
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilterCredit:
+    """Credits spent by one filter."""
+
+    name: str
+    display: str
+    rate: float
+    credits: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunCredits:
+    """Where a run's credits went (``runs/{id}/credits``)."""
+
+    run_id: str
+    total_credits: float
+    total_results: int
+    breakdown: tuple[CreditLine, ...]
+    rates: dict[str, float] = field(default_factory=dict, compare=False)
+    base_function_label: str | None = None
+    filter_breakdown: tuple[FilterCredit, ...] = ()
+
+    @classmethod
+    def from_api(cls, data: Any) -> RunCredits:
+        """Parse a credits body."""
+        d = f.mapping(data, "run credits")
+        lines = []
+        for item in f.json_list(d, "breakdown"):
+            entry = f.mapping(item, "credit breakdown entry")
+            lines.append(CreditLine(
+                function=f.text(entry, "function", "?"),
+                credits=f.number(entry, "credits"),
+                attempts=f.integer(entry, "attempts"),
+            ))
+        filters = []
+        for item in f.json_list(d, "filter_breakdown"):
+            entry = f.mapping(item, "filter breakdown entry")
+            filters.append(FilterCredit(
+                name=f.text(entry, "name"),
+                display=f.text(entry, "display"),
+                rate=f.number(entry, "rate"),
+                credits=f.number(entry, "credits"),
+            ))
+        rates_raw = f.json_object(d, "rates")
+        rates = {str(k): f.to_float(v, f"rates.{k}") for k, v in rates_raw.items()
+                 if v is not None}
+        lines.sort(key=lambda line: line.credits, reverse=True)
+        return cls(
+            run_id=f.text(d, "run_id"),
+            total_credits=f.number(d, "total_credits"),
+            total_results=f.integer(d, "total_results"),
+            breakdown=tuple(lines),
+            rates=rates,
+            base_function_label=f.opt_text(d, "base_function_label"),
+            filter_breakdown=tuple(filters),
+        )
+
+    @property
+    def average_per_result(self) -> float | None:
+        """Credits per collected result, or None before the first result."""
+        if self.total_results <= 0:
+            return None
+        return self.total_credits / self.total_results
+
+    def share(self, line: CreditLine) -> float:
+        """The fraction (0..1) of the total that one line accounts for."""
+        if self.total_credits <= 0:
+            return 0.0
+        return line.credits / self.total_credits
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """One task as processed by one run (``runtasks``)."""
+
+    id: str
+    task: str
+    run: str
+    status: str
+    params: dict[str, Any]
+    started_at: datetime | None
+    ended_at: datetime | None
+    total_results: int
+    last_result: int
+    total_pages: int
+    last_page: int
+    done_reason: str | None
+    done_reason_desc: str | None
+    last_collection_at: datetime | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> RunTask:
+        """Parse a run task body."""
+        d = f.mapping(data, "run task")
+        return cls(
+            id=f.required_id(d),
+            task=f.text(d, "task"),
+            run=f.text(d, "run"),
+            status=f.text(d, "status").strip().lower(),
+            params=f.json_object(d, "params"),
+            started_at=f.timestamp(d, "started_at"),
+            ended_at=f.timestamp(d, "ended_at"),
+            total_results=f.integer(d, "total_results"),
+            last_result=f.integer(d, "last_result"),
+            total_pages=f.integer(d, "total_pages"),
+            last_page=f.integer(d, "last_page"),
+            done_reason=f.opt_text(d, "done_reason"),
+            done_reason_desc=f.opt_text(d, "done_reason_desc"),
+            last_collection_at=f.timestamp(d, "last_collection_at"),
+        )
+
+    @property
+    def label(self) -> str:
+        """A short human name: the task's URL or its first parameter."""
+        url = self.params.get("url")
+        if isinstance(url, str) and url:
+            return url
+        if self.params:
+            key, value = next(iter(self.params.items()))
+            return f"{key}={value}"
+        return self.task or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """Credits and slots of the account (``user/balance``)."""
+
+    name: str
+    available: float
+    consumed: float
+    bonus_credit: float
+    rollover_credit: float
+    interval: str
+    used_slots: int
+    total_available_slots: int
+    has_unpaid_bill: bool
+    reset_time: datetime | None
+    rollover_credit_expires_at: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Balance:
+        """Parse a balance body."""
+        d = f.mapping(data, "balance")
+        return cls(
+            name=f.text(d, "name"),
+            available=f.number(d, "available"),
+            consumed=f.number(d, "consumed"),
+            bonus_credit=f.number(d, "bonus_credit"),
+            rollover_credit=f.number(d, "rollover_credit"),
+            interval=f.text(d, "interval"),
+            used_slots=f.integer(d, "used_slots"),
+            total_available_slots=f.integer(d, "total_available_slots"),
+            has_unpaid_bill=f.flag(d, "has_unpaid_bill"),
+            reset_time=f.timestamp(d, "reset_time"),
+            rollover_credit_expires_at=f.timestamp(d, "rollover_credit_expires_at"),
+        )
+
+    @property
+    def remaining(self) -> float:
+        """Credits left: ``available`` is not reduced by ``consumed`` (may be negative)."""
+        return self.available - self.consumed
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    """The token's user (``me``), from either documented shape."""
+
+    first_name: str
+    last_name: str
+    email: str
+    email_verified: bool | None
+    is_staff: bool
+    credit_interval: str | None
+    plan_names: tuple[str, ...]
+
+    @classmethod
+    def from_api(cls, data: Any) -> Me:
+        """Parse a ``me`` body."""
+        d = f.mapping(data, "me")
+        names: list[str] = []
+        current: list[str] = []
+        for entry in f.json_list(d, "plan"):
+            if isinstance(entry, str):
+                names.append(entry)
+            elif isinstance(entry, Mapping):
+                name = f.text(entry, "name")
+                if name:
+                    (current if entry.get("type") == "current" else names).append(name)
+        return cls(
+            first_name=f.text(d, "first_name"),
+            last_name=f.text(d, "last_name"),
+            email=f.text(d, "email"),
+            email_verified=f.opt_flag(d, "email_verified"),
+            is_staff=f.flag(d, "is_staff"),
+            credit_interval=f.opt_text(d, "credit_interval"),
+            plan_names=tuple(current + names),
+        )
+
+    @property
+    def display_name(self) -> str:
+        """First and last name, else the email."""
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email or "unknown user"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One scraped row; ``values`` holds the crawler-specific columns."""
+
+    id: str
+    run: str
+    squid: str
+    scraping_time: datetime | None
+    values: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Any) -> ResultRow:
+        """Parse a result row."""
+        d = f.mapping(data, "result")
+        fixed = {"id", "object", "squid", "run", "scraping_time"}
+        return cls(
+            id=f.text(d, "id"),
+            run=f.text(d, "run"),
+            squid=f.text(d, "squid"),
+            scraping_time=f.timestamp(d, "scraping_time"),
+            values={k: v for k, v in d.items() if k not in fixed},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadInfo:
+    """A run's export: a signed URL, or still being built (``processing``)."""
+
+    url: str | None
+    processing: bool
+    progress: float | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> DownloadInfo:
+        """Parse a ``runs/{id}/download`` body."""
+        d = f.mapping(data, "download")
+        url = f.opt_text(d, "s3") or f.opt_text(d, "url")
+        status = f.text(d, "status").lower()
+        if url is None and status != "processing":
+            raise ParseError("download: neither a URL nor a processing status")
+        return cls(url=url, processing=url is None, progress=f.opt_number(d, "progress"))
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list endpoint, with the envelope's counters."""
+
+    items: tuple[T, ...]
+    total_results: int
+    page: int
+    total_pages: int
+    limit: int
+    next: str | None
+    previous: str | None
+    warning: str | None
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows."""
+        if self.next:
+            return True
+        return self.page < self.total_pages
+
+    @classmethod
+    def from_api(cls, data: Any, item: Callable[[Any], T], *, page: int = 1) -> Page[T]:
+        """Parse a pagination envelope (or a bare list) with ``item`` for each element."""
+        if isinstance(data, list):
+            items = tuple(item(x) for x in data)
+            return cls(items, len(items), 1, 1, len(items), None, None, None)
+        d = f.mapping(data, "list page")
+        if "data" not in d:
+            raise ParseError("list page: no 'data'")
+        items = tuple(item(x) for x in f.json_list(d, "data"))
+        total = f.integer(d, "total_results", len(items))
+        current = f.integer(d, "page", page)
+        limit = f.integer(d, "limit", len(items))
+        pages_default = max(1, -(-total // limit)) if limit > 0 else 1
+        return cls(
+            items=items,
+            total_results=total,
+            page=current,
+            total_pages=f.integer(d, "total_pages", pages_default),
+            limit=limit,
+            next=f.opt_text(d, "next"),
+            previous=f.opt_text(d, "previous"),
+            warning=f.opt_text(d, "warning"),
+        )

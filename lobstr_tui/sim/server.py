@@ -1,0 +1,270 @@
+"""The simulated lobstr.io over real HTTP on 127.0.0.1 (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from lobstr_tui.sim.faults import FaultPlan, FaultRule
+from lobstr_tui.sim.routes import Reply, Request, Router
+from lobstr_tui.sim.world import World
+
+DEFAULT_TOKEN = "demo"
+
+# Documented per-minute limits by prefix; ``results`` is 2 per second.
+SIM_RATE_LIMITS: Mapping[str, tuple[int, float]] = {
+    "squids": (120, 60.0),
+    "tasks": (90, 60.0),
+    "runtasks": (90, 60.0),
+    "runs": (120, 60.0),
+    "results": (2, 1.0),
+    "me": (60, 60.0),
+    "user": (60, 60.0),
+}
+
+_HTML_ERROR = (b"<html><head><title>502 Bad Gateway</title></head><body><center>"
+               b"<h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
+
+
+class RateLimiter:
+    """Sliding-window request counting per prefix, as the API's headers describe it."""
+
+    def __init__(self, limits: Mapping[str, tuple[int, float]] | None = None) -> None:
+        self.limits = dict(SIM_RATE_LIMITS if limits is None else limits)
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, prefix: str) -> tuple[bool, dict[str, str]]:
+        """Count one request; return (allowed, headers to send)."""
+        if prefix not in self.limits:
+            return True, {}
+        limit, window = self.limits[prefix]
+        now = time.time()
+        with self._lock:
+            hits = self._hits.setdefault(prefix, deque())
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            allowed = len(hits) < limit
+            if allowed:
+                hits.append(now)
+            reset = (hits[0] + window) if hits else now + window
+            headers = {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": str(max(0, limit - len(hits))),
+                "X-RateLimit-Reset": str(int(reset + 0.999)),
+            }
+            if not allowed:
+                headers["Retry-After"] = str(max(1, int(reset - now + 0.999)))
+        return allowed, headers
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the simulator answered (for benchmarks and tests)."""
+
+    at: float
+    method: str
+    path: str
+    prefix: str
+    status: int | None
+    authorization: str | None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Silence the default stderr access log."""
+
+    def do_GET(self) -> None:
+        self.server.sim.serve(self)
+
+    def do_POST(self) -> None:
+        self.server.sim.serve(self)
+
+    def do_DELETE(self) -> None:
+        self.server.sim.serve(self)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sim: SimServer
+
+
+class SimServer:
+    """The simulator's HTTP front: auth, rate limits, faults, then the router.
+
+    Use as a context manager, or ``start()``/``stop()``; ``base_url`` ends in ``/v1/``.
+    """
+
+    def __init__(self, world: World, *, host: str = "127.0.0.1", port: int = 0,
+                 token: str = DEFAULT_TOKEN, faults: FaultPlan | None = None,
+                 rate_limits: Mapping[str, tuple[int, float]] | None = None) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the simulator only listens on loopback")
+        self.world = world
+        self.token = token
+        self.faults = faults or FaultPlan(seed=world.seed)
+        self.limiter = RateLimiter(rate_limits)
+        self.router = Router(world)
+        self.log: deque[LoggedRequest] = deque(maxlen=100_000)
+        self._stopping = threading.Event()
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.sim = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The TCP port actually bound."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/v1/``."""
+        return f"http://127.0.0.1:{self.port}/v1/"
+
+    def start(self) -> SimServer:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name="lobstr-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted."""
+        self._httpd.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        """Stop serving; hanging requests are released."""
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def requests_by_prefix(self) -> dict[str, int]:
+        """How many requests each prefix received."""
+        counts: dict[str, int] = {}
+        for entry in list(self.log):
+            counts[entry.prefix] = counts.get(entry.prefix, 0) + 1
+        return counts
+
+    # -- request handling --------------------------------------------------------------
+
+    def serve(self, handler: _Handler) -> None:
+        """Answer one HTTP request."""
+        parts = urlsplit(handler.path)
+        query = dict(parse_qsl(parts.query))
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw_body = handler.rfile.read(length) if length else b""
+        path = parts.path
+        auth = handler.headers.get("Authorization")
+        if path.startswith("/exports/"):
+            run_id = path.rsplit("/", 1)[-1].removesuffix(".csv")
+            self._record(handler.command, path, "exports", None, auth)
+            self._send(handler, self.router.export(run_id, query))
+            return
+        if not path.startswith("/v1/"):
+            self._send(handler, Reply(404, {"detail": "Not found."}))
+            return
+        api_path = path[len("/v1/"):]
+        prefix = api_path.split("/", 1)[0]
+        rule = self.faults.pick(api_path)
+        if rule is not None and rule.kind != "latency":
+            self._record(handler.command, api_path, prefix, None, auth)
+            self._inject(handler, rule)
+            return
+        if rule is not None:
+            self._stopping.wait(rule.value)
+        reply = self._answer(handler, api_path, prefix, query, raw_body, auth)
+        self._record(handler.command, api_path, prefix, reply.status, auth)
+        self._send(handler, reply)
+
+    def _answer(self, handler: _Handler, api_path: str, prefix: str, query: dict[str, str],
+                raw_body: bytes, auth: str | None) -> Reply:
+        if not auth:
+            return Reply(401, {"detail": "Authentication credentials were not provided."})
+        scheme, _, given = auth.partition(" ")
+        if scheme.lower() not in ("token", "bearer") or given.strip() != self.token:
+            return Reply(401, {"detail": "Invalid token."})
+        allowed, headers = self.limiter.check(prefix)
+        if not allowed:
+            return Reply(429, {"error": "Rate limit exceeded. Please try again later.",
+                               "type": "RateLimitExceeded", "code": 429}, headers)
+        body: Any = None
+        if raw_body:
+            try:
+                body = json.loads(raw_body)
+            except ValueError:
+                return Reply(400, {"detail": "JSON parse error."}, headers)
+        host = handler.headers.get("Host") or f"127.0.0.1:{self.port}"
+        request = Request(method=handler.command, path=api_path, query=query, body=body,
+                          base_url=f"http://{host}/v1/")
+        reply = self.router.handle(request)
+        reply.headers = {**headers, **reply.headers}
+        return reply
+
+    def _inject(self, handler: _Handler, rule: FaultRule) -> None:
+        if rule.kind in ("hang", "drop"):
+            if rule.kind == "hang":
+                self._stopping.wait(rule.value)
+            handler.close_connection = True
+            return
+        if rule.kind == "status":
+            code = int(rule.value) or 500
+            self._send(handler, Reply(code, {"errors": {"message": "Something went wrong",
+                                                        "type": "SomethingWentWrong",
+                                                        "code": code}}))
+        elif rule.kind == "ratelimit":
+            self._send(handler, Reply(429, {"error": "Rate limit exceeded. Please try again "
+                                                     "later.",
+                                            "type": "RateLimitExceeded", "code": 429},
+                                      {"Retry-After": str(int(rule.value)),
+                                       "X-RateLimit-Remaining": "0"}))
+        elif rule.kind == "malformed":
+            self._send(handler, Reply(200, b'{"id": "3f2a", "status": "runn',
+                                      content_type="application/json"))
+        elif rule.kind == "wrongshape":
+            self._send(handler, Reply(200, {"data": "oops", "id": 7, "status": ["x"],
+                                            "percent_done": {"a": 1}, "available": "lots"}))
+        elif rule.kind == "html":
+            self._send(handler, Reply(502, _HTML_ERROR, content_type="text/html"))
+        elif rule.kind == "empty":
+            self._send(handler, Reply(502, b"", content_type="text/plain"))
+
+    def _record(self, method: str, path: str, prefix: str, status: int | None,
+                auth: str | None) -> None:
+        self.log.append(LoggedRequest(time.monotonic(), method, path, prefix, status, auth))
+
+    @staticmethod
+    def _send(handler: _Handler, reply: Reply) -> None:
+        if isinstance(reply.body, bytes):
+            payload = reply.body
+        else:
+            payload = json.dumps(reply.body, ensure_ascii=False).encode()
+        try:
+            handler.send_response(reply.status)
+            handler.send_header("Content-Type", reply.content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True

@@ -1,0 +1,360 @@
+"""The rules of the simulated lobstr.io: run lifecycle, credits, slots, pauses.
+
+All state changes happen under one lock, in fixed time steps, with one seeded random
+generator: the same seed, clock moves and requests give the same answers.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from lobstr_tui.sim import errors as e
+from lobstr_tui.sim.clock import SimClock
+from lobstr_tui.sim.entities import (
+    PausePlan,
+    SimAccount,
+    SimRun,
+    SimRunTask,
+    SimSquid,
+    SimTask,
+)
+
+STEP_SECONDS = 1.0
+PENDING_SECONDS = 3.0
+UPLOAD_SECONDS = 4.0
+MAX_CATCH_UP_STEPS = 20_000
+
+
+class World:
+    """The simulated account: squids, runs, credits, advancing with a clock."""
+
+    def __init__(self, *, seed: int = 1, speed: float = 1.0,
+                 clock: SimClock | None = None) -> None:
+        self.seed = seed
+        self.speed = speed
+        self.clock = clock or SimClock()
+        self.rng = random.Random(seed)
+        self.account = SimAccount(reset_time=self._month_start(self.clock.now()))
+        self.squids: dict[str, SimSquid] = {}
+        self.runs: dict[str, SimRun] = {}
+        self.now: datetime = self.clock.now()
+        self.lock = threading.RLock()
+
+    @staticmethod
+    def _month_start(now: datetime) -> datetime:
+        first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return (first + timedelta(days=32)).replace(day=1)
+
+    # -- identity ----------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A fresh 32-hex id from the seeded generator."""
+        return f"{self.rng.getrandbits(128):032x}"
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the world lock (the HTTP server is threaded)."""
+        with self.lock:
+            yield
+
+    # -- building ----------------------------------------------------------------------
+
+    def add_squid(self, name: str, crawler_name: str, *, tasks: list[tuple[dict[str, Any], int]],
+                  created_at: datetime | None = None, **options: Any) -> SimSquid:
+        """Create a squid with tasks given as ``(params, expected_results)``."""
+        with self.lock:
+            squid = SimSquid(
+                id=self.new_id(), name=name, crawler=self.crawler_id(crawler_name),
+                crawler_name=crawler_name,
+                created_at=created_at or self.now - timedelta(days=30), **options,
+            )
+            for params, expected in tasks:
+                squid.tasks.append(SimTask(id=self.new_id(), params=params,
+                                           expected_results=expected,
+                                           pages=max(1, expected // 20)))
+            self.squids[squid.id] = squid
+            return squid
+
+    @staticmethod
+    def crawler_id(crawler_name: str) -> str:
+        """A stable crawler id derived from its name."""
+        rng = random.Random(crawler_name)
+        return f"{rng.getrandbits(128):032x}"
+
+    def _new_run(self, squid: SimSquid, origin: str, created_at: datetime) -> SimRun:
+        tasks = [
+            SimRunTask(id=self.new_id(), task_id=t.id, params=dict(t.params),
+                       expected_results=t.expected_results, total_pages=t.pages)
+            for t in squid.tasks if t.is_active
+        ]
+        run = SimRun(id=self.new_id(), squid_id=squid.id, origin=origin,
+                     created_at=created_at, tasks=tasks, phase_left=PENDING_SECONDS)
+        self.runs[run.id] = run
+        squid.run_ids.insert(0, run.id)
+        return run
+
+    def add_history_run(self, squid: SimSquid, *, status: str, started_at: datetime,
+                        duration: float, done_reason: str | None,
+                        done_reason_desc: str | None = None, fraction: float = 1.0,
+                        origin: str = "user") -> SimRun:
+        """Add a finished run to a squid's history, consistent in results and credits."""
+        with self.lock:
+            run = self._new_run(squid, origin, started_at)
+            run.status = status
+            run.started_at = started_at
+            run.ended_at = started_at + timedelta(seconds=duration)
+            run.done_reason = done_reason
+            run.done_reason_desc = done_reason_desc
+            cutoff = int(len(run.tasks) * fraction)
+            for index, task in enumerate(run.tasks):
+                task.started_at = started_at
+                if index < cutoff:
+                    self._collect(squid, run, task, task.expected_results, charge=False)
+                    task.status, task.done_reason = "completed", "tasks_done"
+                else:
+                    task.status = "aborted" if status == "aborted" else "error"
+                    task.done_reason = "run_aborted" if status == "aborted" else done_reason
+                task.ended_at = run.ended_at
+            run.export_done = status != "error"
+            run.export_count = 1 if run.export_done else 0
+            run.export_time = run.ended_at + timedelta(seconds=3) if run.export_done else None
+            run.email_done = False
+            return run
+
+    def plan_pause(self, run: SimRun, *, after_tasks: int, reason: str,
+                   description: str | None = None, resume_after: float | None = None) -> None:
+        """Make a run pause once it has finished ``after_tasks`` tasks."""
+        with self.lock:
+            run.pause_plans.append(PausePlan(after_tasks, reason, description, resume_after))
+
+    # -- time --------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Bring the world up to the clock, in fixed steps."""
+        with self.lock:
+            target = self.clock.now()
+            steps = int((target - self.now).total_seconds() // STEP_SECONDS)
+            if steps > MAX_CATCH_UP_STEPS:
+                # After a very long idle gap, skip ahead instead of replaying every second.
+                self.now = target - timedelta(seconds=MAX_CATCH_UP_STEPS * STEP_SECONDS)
+                steps = MAX_CATCH_UP_STEPS
+            for _ in range(max(0, steps)):
+                self.now += timedelta(seconds=STEP_SECONDS)
+                self._step(STEP_SECONDS * self.speed)
+
+    def _step(self, work: float) -> None:
+        for squid in self.squids.values():
+            if (squid.schedule_every and squid.next_launch_at
+                    and self.now >= squid.next_launch_at):
+                squid.next_launch_at = self.now + timedelta(seconds=squid.schedule_every)
+                if self.active_run(squid) is None and self.launch_problem(squid) is None:
+                    self._new_run(squid, "schedule", self.now)
+        for run in [r for r in self.runs.values() if r.is_active]:
+            self._advance_run(run, work)
+
+    def _advance_run(self, run: SimRun, work: float) -> None:
+        squid = self.squids[run.squid_id]
+        if run.status == "pending":
+            run.phase_left -= work
+            if run.phase_left <= 0:
+                run.status = "running"
+                run.started_at = self.now
+        elif run.status == "running":
+            self._advance_running(squid, run, work)
+        elif run.status == "paused":
+            if run.done_reason == "no_credits_left" and self.account.remaining > 0:
+                self.resume_run(run.id)
+            elif run.pause_left is not None:
+                run.pause_left -= work
+                if run.pause_left <= 0:
+                    self.resume_run(run.id)
+        elif run.status == "uploading":
+            run.phase_left -= work
+            if run.phase_left <= 0:
+                run.status = run.final_status
+                run.export_done = True
+                run.export_count += 1
+                run.export_time = self.now
+                run.email_done = False
+
+    def _advance_running(self, squid: SimSquid, run: SimRun, work: float) -> None:
+        for plan in list(run.pause_plans):
+            if run.tasks_done >= plan.after_tasks:
+                run.pause_plans.remove(plan)
+                self._pause(run, plan.reason, plan.description, plan.resume_after)
+                return
+        task = next((t for t in run.tasks if t.status in ("pending", "running")), None)
+        if task is None:
+            self._begin_upload(run, "done", "tasks_done")
+            return
+        if task.status == "pending":
+            task.status = "running"
+            task.started_at = self.now
+        run.carry += squid.results_per_second * squid.concurrency * work * self.rng.uniform(
+            0.6, 1.4)
+        wanted = min(int(run.carry), task.expected_results - task.collected)
+        run.carry -= int(run.carry)
+        cost = squid.cost_per_result
+        affordable = int(max(0.0, self.account.remaining) // cost) if cost > 0 else wanted
+        count = min(wanted, affordable)
+        self._collect(squid, run, task, count, charge=True)
+        if run.total_requests is not None:
+            run.total_requests += max(1, count // 10)
+        if task.collected >= task.expected_results:
+            task.status = "completed"
+            task.ended_at = self.now
+            task.done_reason = "tasks_done"
+        if count < wanted:
+            if squid.end_mode == "all_tasks":
+                self._pause(run, "no_credits_left", "Credits ran out: waiting for a refill",
+                            None)
+            else:
+                self._begin_upload(run, "done", "no_credits_left")
+
+    def _collect(self, squid: SimSquid, run: SimRun, task: SimRunTask, count: int, *,
+                 charge: bool) -> None:
+        if count <= 0:
+            return
+        before = task.collected
+        task.collected += count
+        task.last_page = min(task.total_pages,
+                             task.collected * task.total_pages // max(1, task.expected_results))
+        task.last_collection_at = self.now if charge else run.ended_at
+        run.total_results += count
+        duplicates = (task.collected // squid.duplicate_every) - (before // squid.duplicate_every)
+        run.unique_results += count - duplicates
+        lines = [("base", squid.base_rate), *squid.functions.items()]
+        for function, rate in lines:
+            entry = run.credits.setdefault(function, [0.0, 0])
+            entry[0] += rate * count
+            entry[1] += count
+        if charge:
+            self.account.consumed += squid.cost_per_result * count
+
+    def _pause(self, run: SimRun, reason: str, description: str | None,
+               resume_after: float | None) -> None:
+        run.status = "paused"
+        run.done_reason = reason
+        run.done_reason_desc = description
+        run.pause_left = resume_after
+
+    def _begin_upload(self, run: SimRun, final_status: str, reason: str) -> None:
+        run.status = "uploading"
+        run.final_status = final_status
+        run.done_reason = reason
+        run.ended_at = self.now
+        run.phase_left = UPLOAD_SECONDS
+        for task in run.tasks:
+            if task.status in ("pending", "running"):
+                task.status = "aborted"
+                task.done_reason = "run_aborted" if final_status == "aborted" else reason
+                task.ended_at = self.now
+
+    def advance_run_for(self, run: SimRun, work_seconds: float) -> None:
+        """Advance one run by some work without moving the clock (building scenarios)."""
+        with self.lock:
+            left = work_seconds
+            while left > 0 and run.is_active:
+                self._advance_run(run, min(STEP_SECONDS, left))
+                left -= STEP_SECONDS
+
+    # -- rules used by the endpoints ---------------------------------------------------
+
+    def active_run(self, squid: SimSquid) -> SimRun | None:
+        """The squid's active run, if any."""
+        for run_id in squid.run_ids:
+            run = self.runs[run_id]
+            if run.is_active:
+                return run
+        return None
+
+    @property
+    def used_slots(self) -> int:
+        """Slots held by active runs (their squids' concurrency)."""
+        return sum(self.squids[r.squid_id].concurrency for r in self.runs.values()
+                   if r.is_active and r.status != "paused")
+
+    def launch_problem(self, squid: SimSquid) -> e.SimError | None:
+        """Why a run of ``squid`` cannot start now, as the API would answer; else None."""
+        if self.active_run(squid) is not None:
+            # The documented answer for this rule: a generic validation_error type.
+            return e.validation_error("A run is already active for this squid", "squid")
+        if not squid.is_ready:
+            return e.flat_error(400, "Squid is not ready: set the crawler's required "
+                                     "parameters first.", "SquidNotReady")
+        if not any(t.is_active for t in squid.tasks):
+            return e.validation_error("This squid has no active tasks to run", "squid",
+                                      "NoTasksPresent")
+        if self.account.remaining < squid.cost_per_result:
+            return e.errors_shape(400, "Not enough credits to launch a run: "
+                                       f"{max(0.0, self.account.remaining):,.0f} left",
+                                  "NotEnoughBalance")
+        if self.used_slots + squid.concurrency > self.account.total_slots:
+            return e.errors_shape(400, "All the slots of your plan are in use",
+                                  "SlotsLimitExceeded")
+        return None
+
+    def start_run(self, squid_id: str, origin: str = "user") -> SimRun:
+        """Launch a run, or raise the API's refusal."""
+        with self.lock:
+            squid = self.squids.get(squid_id)
+            if squid is None:
+                raise e.SimError(404, {"error": {"message": "Squid not found",
+                                                 "type": "SquidDoesNotExistException",
+                                                 "param": "squid"}})
+            problem = self.launch_problem(squid)
+            if problem is not None:
+                raise problem
+            return self._new_run(squid, origin, self.now)
+
+    def abort_run(self, run_id: str) -> SimRun:
+        """Abort an active run: it uploads, then settles to ``aborted``."""
+        with self.lock:
+            run = self.runs.get(run_id)
+            if run is None or not run.is_active:
+                raise e.not_found_error("Run not found or already completed", "run_hash")
+            if run.status == "uploading" and run.final_status == "aborted":
+                return run
+            self._begin_upload(run, "aborted", "aborted")
+            return run
+
+    def pause_run(self, run_id: str, reason: str, description: str | None = None,
+                  resume_after: float | None = None) -> None:
+        """Pause an active run with a reason (for tests and scenarios)."""
+        with self.lock:
+            self._pause(self.runs[run_id], reason, description, resume_after)
+
+    def resume_run(self, run_id: str) -> None:
+        """Resume a paused run, as lobstr.io does once the cause is fixed."""
+        with self.lock:
+            run = self.runs[run_id]
+            if run.status == "paused":
+                run.status = "running"
+                run.done_reason = None
+                run.done_reason_desc = None
+                run.pause_left = None
+
+    def fail_run(self, run_id: str, description: str) -> None:
+        """Put a run in the ``error`` state (a crash on lobstr.io's side)."""
+        with self.lock:
+            run = self.runs[run_id]
+            run.status = "error"
+            run.ended_at = self.now
+            run.done_reason = None
+            run.done_reason_desc = description
+            for task in run.tasks:
+                if task.status in ("pending", "running"):
+                    task.status = "error"
+                    task.ended_at = self.now
+
+    def delete_squid(self, squid_id: str) -> None:
+        """Remove a squid and its runs (tests of 404 handling)."""
+        with self.lock:
+            squid = self.squids.pop(squid_id)
+            for run_id in squid.run_ids:
+                self.runs.pop(run_id, None)
