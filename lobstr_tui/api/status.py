@@ -64,7 +64,7 @@ class RunStatus:
         """The word to show: the documented name, or the raw text if unknown."""
         if self.kind is StatusKind.UNKNOWN:
             return self.raw or "?"
-        return self.kind.value
+        return str(self.kind.value)
 
     @property
     def is_active(self) -> bool:

@@ -179,11 +179,9 @@ def stats_body(world: World, run: SimRun) -> dict[str, Any]:
 def credits_body(world: World, run: SimRun) -> dict[str, Any]:
     """``runs/{id}/credits``: breakdown sorted by credits, rates, labels."""
     squid = world.squids[run.squid_id]
-    breakdown = sorted(
-        ({"function": name, "credits": round(entry[0], 4), "attempts": int(entry[1])}
-         for name, entry in run.credits.items()),
-        key=lambda item: item["credits"], reverse=True,
-    )
+    ordered = sorted(run.credits.items(), key=lambda item: item[1][0], reverse=True)
+    breakdown = [{"function": name, "credits": round(entry[0], 4), "attempts": int(entry[1])}
+                 for name, entry in ordered]
     rates: dict[str, float] = {"credits_per_row": squid.base_rate, **squid.functions}
     colours = {squid.base_label or "base": {"bg_color": "#EAFBF3", "txt_color": "#0F9F5F"}}
     for name in squid.functions:

@@ -1,0 +1,35 @@
+# lobstr-tui: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: test demo sim screenshots bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lobstr_tui tests bench
+	$(BIN)/mypy lobstr_tui
+
+test: lint
+	$(BIN)/pytest
+
+demo: $(STAMP)
+	$(BIN)/lobstr-tui --demo
+
+sim: $(STAMP)
+	$(BIN)/lobstr-tui sim --port 8750
+
+screenshots: $(STAMP)
+	$(BIN)/python bench/../screenshots/generate.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,149 @@
+"""The ``lobstr-tui`` command: the monitor, ``--demo``, and the ``sim`` subcommand.
+
+Every user mistake (bad arguments, no token, a broken config file) ends with a short
+message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from lobstr_tui import __version__
+
+EXIT_USAGE = 2
+MIN_POLL_SECONDS = 2.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < MIN_POLL_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_POLL_SECONDS:g} seconds")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The monitor's argument parser."""
+    parser = _Parser(
+        prog="lobstr-tui",
+        description="A terminal cockpit for lobstr.io: watch, launch and abort runs.",
+        epilog="Token: LOBSTR_TOKEN, else [auth] token in "
+               "$XDG_CONFIG_HOME/lobstr/config.toml. "
+               "Simulator alone: lobstr-tui sim --help",
+    )
+    parser.add_argument("--demo", action="store_true",
+                        help="run against the bundled lobstr.io simulator (no token needed)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="API base URL (default: LOBSTR_API_BASE, else "
+                             "https://api.lobstr.io/v1/)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="watch only: no launch, no abort")
+    parser.add_argument("--poll", type=_poll_seconds, default=5.0, metavar="SECONDS",
+                        help="refresh period of the selected run (default 5, minimum 2)")
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme (e.g. ansi-dark, nord)")
+    parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"lobstr-tui {__version__}")
+    return parser
+
+
+def build_sim_parser() -> argparse.ArgumentParser:
+    """The ``sim`` subcommand's parser."""
+    from lobstr_tui.sim import SCENARIOS
+
+    parser = _Parser(prog="lobstr-tui sim",
+                     description="Serve the simulated lobstr.io API on 127.0.0.1.")
+    parser.add_argument("--port", type=_port, default=8750, help="TCP port (default 8750)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--speed", type=_positive, default=1.0,
+                        help="how much faster than real time runs progress (default 1)")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="demo",
+                        help="starting world (default demo)")
+    parser.add_argument("--token", default=None,
+                        help="token the simulator accepts (default: demo)")
+    parser.add_argument("--faults", metavar="SPEC", default="",
+                        help="fault injection, e.g. 'runs:latency=0.5;squids:status=503@0.3'")
+    parser.add_argument("--squids", type=int, default=2000,
+                        help="squids in the large scenario (default 2000)")
+    parser.add_argument("--runs", type=int, default=5000,
+                        help="runs of the first squid in the large scenario (default 5000)")
+    return parser
+
+
+def run_sim(argv: Sequence[str]) -> int:
+    """``lobstr-tui sim``: serve until interrupted."""
+    from lobstr_tui.sim import DEFAULT_TOKEN, FaultPlan, FaultSpecError, SimServer, build
+
+    parser = build_sim_parser()
+    args = parser.parse_args(argv)
+    try:
+        faults = FaultPlan(seed=args.seed)
+        faults.add(args.faults)
+    except FaultSpecError as exc:
+        parser.error(str(exc))
+    options = {"squids": args.squids, "runs": args.runs} if args.scenario == "large" else {}
+    world = build(args.scenario, seed=args.seed, speed=args.speed, **options)
+    try:
+        server = SimServer(world, port=args.port, token=args.token or DEFAULT_TOKEN,
+                           faults=faults)
+    except OSError as exc:
+        print(f"lobstr-tui sim: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 1
+    print(server.base_url, flush=True)
+    print(f"scenario {args.scenario}, seed {args.seed}, speed {args.speed:g}; "
+          f"token: {'(custom)' if args.token else DEFAULT_TOKEN}; Ctrl+C stops",
+          file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``lobstr-tui``."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "sim":
+        return run_sim(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    from lobstr_tui.launch import run_monitor
+
+    return run_monitor(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Shared fixtures: the simulator on loopback HTTP and a client pointed at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from lobstr_tui.api import LobstrClient
+from lobstr_tui.sim import SimClock, SimServer, World, build
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LOBSTR_SHARED_DIR", REPO.parent / "shared"))
+FIXTURES = SHARED / "fixtures" / "docs"
+FROZEN_START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)
+TOKEN = "sim-test-token-7f3c9a"
+
+
+def manual_world(scenario: str = "demo", *, seed: int = 1, **options: object) -> World:
+    """A scenario world on a manual clock starting at a fixed instant."""
+    return build(scenario, seed=seed, clock=SimClock(start=FROZEN_START, manual=True),
+                 **options)
+
+
+@pytest.fixture
+def world() -> World:
+    """The demo world, frozen in time until a test advances it."""
+    return manual_world()
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[SimServer]:
+    """The simulator serving ``world`` on 127.0.0.1 with a test token."""
+    with SimServer(world, token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(server: SimServer) -> AsyncIterator[LobstrClient]:
+    """A lobstr.io client talking to the simulator over loopback HTTP."""
+    async with LobstrClient(TOKEN, server.base_url, timeout=5.0) as api:
+        yield api
