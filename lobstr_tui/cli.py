@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     from lobstr_tui.launch import run_monitor
 
-    return run_monitor(args)
+    return int(run_monitor(args))
 
 
 if __name__ == "__main__":

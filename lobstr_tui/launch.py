@@ -1,0 +1,56 @@
+"""Start the monitor: resolve settings (or start the demo simulator), then run the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack, suppress
+
+from lobstr_tui.api import LobstrClient, normalise_base_url
+from lobstr_tui.cli import EXIT_USAGE
+from lobstr_tui.config import NO_TOKEN_MESSAGE, ConfigError, config_path, resolve_settings
+
+DEMO_SPEED = 1.0
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """Resolve where to connect, then run the TUI until the user quits."""
+    from textual.theme import BUILTIN_THEMES
+
+    if args.theme and args.theme not in BUILTIN_THEMES:
+        return _fail(f"lobstr-tui: error: unknown theme {args.theme!r} "
+                     f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
+    with ExitStack() as stack:
+        if args.demo:
+            from lobstr_tui.sim import DEFAULT_TOKEN, SimServer, build
+
+            world = build("demo", seed=args.seed, speed=DEMO_SPEED)
+            server = stack.enter_context(SimServer(world, token=DEFAULT_TOKEN))
+            token, base_url = DEFAULT_TOKEN, server.base_url
+        else:
+            try:
+                settings = resolve_settings(base_url=args.base_url)
+            except ConfigError as exc:
+                return _fail(f"lobstr-tui: error: {exc}")
+            for warning in settings.warnings:
+                print(warning, file=sys.stderr)
+            if not settings.token:
+                return _fail(NO_TOKEN_MESSAGE.format(path=config_path()))
+            token, base_url = settings.token, settings.base_url
+        try:
+            base_url = normalise_base_url(base_url)
+        except ValueError as exc:
+            return _fail(f"lobstr-tui: error: {exc}")
+        from lobstr_tui.ui.app import LobstrApp
+
+        app = LobstrApp(LobstrClient(token, base_url), read_only=args.read_only,
+                        poll_seconds=args.poll, theme=args.theme)
+        del token
+        with suppress(KeyboardInterrupt):
+            app.run()
+    return 0

@@ -1,0 +1,21 @@
+"""What to poll when, immutable snapshots, and events derived from them (no Textual)."""
+
+from lobstr_tui.monitor.events import Event, EventKind, Level, derive_events, short_id
+from lobstr_tui.monitor.scheduler import ActionOutcome, PollPolicy, PollScheduler, plain_error
+from lobstr_tui.monitor.snapshot import Connection, LinkState, Progress, Snapshot
+
+__all__ = [
+    "ActionOutcome",
+    "Connection",
+    "Event",
+    "EventKind",
+    "Level",
+    "LinkState",
+    "PollPolicy",
+    "PollScheduler",
+    "Progress",
+    "Snapshot",
+    "derive_events",
+    "plain_error",
+    "short_id",
+]

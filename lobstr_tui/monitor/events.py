@@ -1,0 +1,212 @@
+"""Log events derived from what polling observes (lobstr.io has no log endpoint).
+
+``derive_events(previous, current)`` compares two snapshots and says what happened in
+between: status transitions with reasons, resumes, tasks finishing, progress and credit
+milestones, connection changes. Launch and abort events come from the scheduler directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from lobstr_tui.api import Run, RunStatus, StatusKind, explain
+from lobstr_tui.monitor.snapshot import LinkState, Snapshot
+
+PERCENT_MILESTONES = (25, 50, 75, 100)
+CREDIT_STEP = 100.0
+
+
+class EventKind(Enum):
+    """What an event is about."""
+
+    STATUS = "status"
+    RESUME = "resume"
+    NEW_RUN = "new-run"
+    TASK = "task"
+    PROGRESS = "progress"
+    CREDITS = "credits"
+    ACTION = "action"
+    CONNECTION = "connection"
+    DATA = "data"
+
+
+class Level(Enum):
+    """How an event should look."""
+
+    INFO = "info"
+    GOOD = "good"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One log line's worth of information."""
+
+    at: datetime
+    kind: EventKind
+    text: str
+    level: Level = Level.INFO
+    run_id: str | None = None
+    squid_id: str | None = None
+
+
+def short_id(run_id: str) -> str:
+    """The first 6 characters of an id, as shown everywhere in the UI."""
+    return run_id[:6]
+
+
+def _status_level(status: RunStatus) -> Level:
+    if status.kind in (StatusKind.DONE,):
+        return Level.GOOD
+    if status.kind in (StatusKind.PAUSED,):
+        return Level.WARNING
+    if status.kind in (StatusKind.ERROR,):
+        return Level.ERROR
+    return Level.INFO
+
+
+def describe_reason(slug: str | None, description: str | None) -> str:
+    """``cookies_expired: the account's cookies expired; re-sync ...``."""
+    if not slug and not description:
+        return ""
+    parts: list[str] = []
+    if slug:
+        entry = explain(slug)
+        parts.append(f"{slug}: {entry.explanation}")
+        if entry.action:
+            parts.append(entry.action)
+    if description:
+        parts.append(f'"{description}"')
+    return "; ".join(parts)
+
+
+def transition_event(at: datetime, run: Run, before: RunStatus) -> Event:
+    """The event for a run whose status changed from ``before``."""
+    resumed = before.kind is StatusKind.PAUSED and run.status.kind is StatusKind.RUNNING
+    text = f"run {short_id(run.id)} {before.label} → {run.status.label}"
+    if resumed:
+        text = f"run {short_id(run.id)} resumed (was paused)"
+    elif run.status.kind in (StatusKind.PAUSED, StatusKind.ERROR, StatusKind.DONE,
+                             StatusKind.ABORTED, StatusKind.UPLOADING) or run.done_reason:
+        reason = describe_reason(run.done_reason, run.done_reason_desc)
+        if reason:
+            text += f" · {reason}"
+    if run.status.kind is StatusKind.DONE:
+        text += f" · {run.total_results:,} results, {run.credit_used:,.1f} credits"
+    return Event(at, EventKind.RESUME if resumed else EventKind.STATUS, text,
+                 Level.GOOD if resumed else _status_level(run.status), run.id, run.squid)
+
+
+def _run_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    if (previous.runs_squid_id is None or previous.runs_squid_id != current.runs_squid_id
+            or not previous.runs):
+        return
+    known = {run.id: run for run in previous.runs}
+    newest = max((r.created_at for r in previous.runs if r.created_at), default=None)
+    for run in current.runs:
+        old = known.get(run.id)
+        if old is None:
+            if newest is None or (run.created_at and run.created_at > newest):
+                yield Event(current.taken_at, EventKind.NEW_RUN,
+                            f"new run {short_id(run.id)} ({run.origin or 'unknown origin'}), "
+                            f"{run.status.label}", Level.INFO, run.id, run.squid)
+        elif old.status.raw.lower() != run.status.raw.lower() or (
+                old.done_reason != run.done_reason and run.status.kind is StatusKind.PAUSED):
+            yield transition_event(current.taken_at, run, old.status)
+
+
+def _squid_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    if not previous.squids_loaded:
+        return
+    before = {s.id: s.last_run_status for s in previous.squids}
+    for squid in current.squids:
+        if squid.id == current.selected_squid_id or squid.id not in before:
+            continue
+        old, new = before[squid.id], squid.last_run_status
+        if old and new and old.kind != new.kind:
+            yield Event(current.taken_at, EventKind.STATUS,
+                        f"squid {squid.name}: {old.label} → {new.label}",
+                        _status_level(new), None, squid.id)
+
+
+def _progress_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    old, new = previous.stats, current.stats
+    if old is None or new is None or old.id != new.id:
+        return
+    run_id = new.id
+    if new.total_tasks_done > old.total_tasks_done:
+        yield Event(current.taken_at, EventKind.PROGRESS,
+                    f"run {short_id(run_id)} tasks {new.total_tasks_done}/{new.total_tasks}"
+                    f" · {new.total_results:,} results"
+                    f" (+{new.total_results - old.total_results:,})",
+                    Level.INFO, run_id)
+    if old.percent_done is not None and new.percent_done is not None:
+        for mark in PERCENT_MILESTONES:
+            if old.percent_done < mark <= new.percent_done:
+                yield Event(current.taken_at, EventKind.PROGRESS,
+                            f"run {short_id(run_id)} reached {mark}%", Level.GOOD, run_id)
+    oc, nc = previous.credits, current.credits
+    if oc is not None and nc is not None and oc.run_id == nc.run_id:
+        # Milestones every 100 credits, every 1,000 once a run is past 10,000.
+        step = CREDIT_STEP if nc.total_credits < 100 * CREDIT_STEP else 10 * CREDIT_STEP
+        if int(oc.total_credits // step) < int(nc.total_credits // step):
+            yield Event(current.taken_at, EventKind.CREDITS,
+                        f"run {short_id(nc.run_id)} has used {nc.total_credits:,.0f} credits",
+                        Level.INFO, nc.run_id)
+
+
+def _task_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    if not previous.tasks or not current.tasks or previous.tasks[0].run != current.tasks[0].run:
+        return
+    before = {t.id: t.status for t in previous.tasks}
+    for task in current.tasks:
+        old = before.get(task.id)
+        if old is None or old == task.status or task.status in ("pending", "running", ""):
+            continue
+        reason = f" ({task.done_reason})" if task.done_reason else ""
+        yield Event(current.taken_at, EventKind.TASK,
+                    f"task {task.label} {task.status}: {task.last_result:,} results{reason}",
+                    Level.ERROR if task.status == "error" else Level.INFO, task.run)
+
+
+def connection_event(at: datetime, before: LinkState, after: Snapshot) -> Event | None:
+    """The event for a change of connection state, if it deserves one."""
+    state = after.connection.state
+    if before == state:
+        return None
+    detail = after.connection.detail or ""
+    if state is LinkState.LIVE:
+        if before is LinkState.CONNECTING:
+            return Event(at, EventKind.CONNECTION, "connected", Level.GOOD)
+        return Event(at, EventKind.CONNECTION, "connection restored", Level.GOOD)
+    if state is LinkState.RATE_LIMITED:
+        return Event(at, EventKind.CONNECTION, f"rate-limited by the API: {detail}",
+                     Level.WARNING)
+    if state is LinkState.UNAUTHORIZED:
+        return Event(at, EventKind.CONNECTION,
+                     "unauthorized: the token was rejected; check LOBSTR_TOKEN", Level.ERROR)
+    if state in (LinkState.OFFLINE, LinkState.STALE):
+        return Event(at, EventKind.CONNECTION, f"connection lost: {detail}", Level.WARNING)
+    return None
+
+
+def _data_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    for resource, message in current.errors.items():
+        if previous.errors.get(resource) != message and "timed out" not in message:
+            yield Event(current.taken_at, EventKind.DATA, f"could not read {resource}: {message}",
+                        Level.WARNING)
+
+
+def derive_events(previous: Snapshot, current: Snapshot) -> list[Event]:
+    """Everything that visibly happened between two snapshots."""
+    events: list[Event] = []
+    change = connection_event(current.taken_at, previous.connection.state, current)
+    if change is not None:
+        events.append(change)
+    for source in (_run_events, _squid_events, _progress_events, _task_events, _data_events):
+        events.extend(source(previous, current))
+    return events

@@ -1,0 +1,154 @@
+"""How values look on screen: glyphs, words, times, numbers (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import humanize
+
+from lobstr_tui.api import Eta, RunStatus, StatusKind
+from lobstr_tui.monitor import Connection, LinkState
+
+GLYPHS: dict[StatusKind, str] = {
+    StatusKind.PENDING: "◌",
+    StatusKind.RUNNING: "●",
+    StatusKind.UPLOADING: "⇡",
+    StatusKind.PAUSED: "‖",
+    StatusKind.DONE: "✓",
+    StatusKind.ABORTED: "■",
+    StatusKind.ERROR: "✖",
+    StatusKind.UNKNOWN: "?",
+}
+
+# Theme variable names, resolved to colours by the widgets that draw them.
+STATUS_COLOURS: dict[StatusKind, str] = {
+    StatusKind.PENDING: "secondary",
+    StatusKind.RUNNING: "primary",
+    StatusKind.UPLOADING: "primary",
+    StatusKind.PAUSED: "warning",
+    StatusKind.DONE: "success",
+    StatusKind.ABORTED: "foreground",
+    StatusKind.ERROR: "error",
+    StatusKind.UNKNOWN: "foreground",
+}
+
+DASH = "—"
+
+
+def status_label(status: RunStatus | None) -> str:
+    """``● running``; unknown statuses keep their own words with a neutral glyph."""
+    if status is None:
+        return f"{DASH} never run"
+    return f"{GLYPHS[status.kind]} {status.label}"
+
+
+SHORT_WORDS: dict[StatusKind, str] = {
+    StatusKind.PENDING: "PEND",
+    StatusKind.RUNNING: "RUN",
+    StatusKind.UPLOADING: "UPLD",
+    StatusKind.PAUSED: "PAUS",
+    StatusKind.DONE: "DONE",
+    StatusKind.ABORTED: "ABRT",
+    StatusKind.ERROR: "ERR",
+}
+
+
+def short_status(status: RunStatus | None) -> str:
+    """A compact glyph + word: ``●RUN``, ``‖PAUS``; unknown statuses keep their letters."""
+    if status is None:
+        return "—NEW"
+    word = SHORT_WORDS.get(status.kind) or (status.raw[:4].upper() or "?")
+    return f"{GLYPHS[status.kind]}{word}"
+
+
+def count(value: int | float | None) -> str:
+    """``1,240``; None is a dash."""
+    if value is None:
+        return DASH
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def credits(value: float | None) -> str:
+    """``1,240.0`` credits."""
+    return DASH if value is None else f"{value:,.1f}"
+
+
+def duration(seconds: float | None) -> str:
+    """``2m 03s``, ``1h 04m``, ``45s``."""
+    if seconds is None:
+        return DASH
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 24:
+        return f"{hours // 24}d {hours % 24:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """``3 minutes ago``, ``yesterday``..., humanised against ``now``."""
+    if when is None:
+        return DASH
+    delta = now - when
+    if delta.total_seconds() < -5:
+        return "in " + humanize.naturaldelta(-delta)
+    if delta.total_seconds() < 45:
+        return "just now"
+    if delta.days == 1:
+        return "yesterday"
+    return humanize.naturaltime(delta)
+
+
+def eta(value: Eta | None) -> str:
+    """``1m 10s`` or ``unknown`` (lobstr.io's ``∞``)."""
+    if value is None or value.seconds is None:
+        return "unknown"
+    return duration(value.seconds)
+
+
+def clock_time(when: datetime) -> str:
+    """``12:03:04`` in local time."""
+    return when.astimezone().strftime("%H:%M:%S")
+
+
+def connection_text(connection: Connection, now: datetime) -> str:
+    """The header's connection word: ``live 2s``, ``stale 40s``, ``offline, retrying in 8s``."""
+    age = None
+    if connection.last_ok_at is not None:
+        age = max(0, int((now - connection.last_ok_at).total_seconds()))
+    retry = None
+    if connection.retry_at is not None:
+        retry = max(0, int((connection.retry_at - now).total_seconds() + 0.999))
+    state = connection.state
+    if state is LinkState.LIVE:
+        return f"● live {age or 0}s"
+    if state is LinkState.CONNECTING:
+        return "◌ connecting…"
+    if state is LinkState.STALE:
+        suffix = f", retrying in {retry}s" if retry else ""
+        return f"◐ stale {age}s{suffix}" if age is not None else f"◐ stale{suffix}"
+    if state is LinkState.OFFLINE:
+        return f"○ offline, retrying in {retry}s" if retry is not None else "○ offline"
+    if state is LinkState.RATE_LIMITED:
+        return (f"◔ rate-limited, resuming in {retry}s" if retry is not None
+                else "◔ rate-limited")
+    return "✖ unauthorized: check LOBSTR_TOKEN"
+
+
+def shorten(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` characters with an ellipsis."""
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"
+
+
+def url_label(url: str, width: int = 48) -> str:
+    """A URL without scheme and ``www.``, shortened."""
+    text = url.split("://", 1)[-1].removeprefix("www.")
+    return shorten(text, width)

@@ -1,0 +1,95 @@
+"""The run detail: a banner for paused or errored runs, then the progress line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import ProgressBar, Static
+
+from lobstr_tui.api import Run, RunStats, StatusKind, explain
+from lobstr_tui.monitor import Snapshot, short_id
+from lobstr_tui.ui import format as fmt
+
+
+def banner_text(run: Run) -> str | None:
+    """The banner for a paused or errored run: glyph, word, slug, API text, what to do."""
+    if run.status.kind not in (StatusKind.PAUSED, StatusKind.ERROR):
+        return None
+    parts = [f"{fmt.GLYPHS[run.status.kind]} {run.status.label.upper()}"]
+    if run.done_reason:
+        parts.append(run.done_reason)
+    if run.done_reason_desc:
+        parts.append(f'"{run.done_reason_desc}"')
+    if run.done_reason:
+        entry = explain(run.done_reason)
+        parts.append(entry.explanation + (f" → {entry.action}" if entry.action else ""))
+    elif run.status.kind is StatusKind.ERROR:
+        parts.append("lobstr.io's crawler crashed → nothing to do: lobstr.io resumes the run "
+                     "once it is fixed")
+    return " · ".join(parts)
+
+
+def progress_text(run: Run | None, stats: RunStats | None) -> str:
+    """``62% · tasks 31/50 · 1,240 results · ETA 1m 10s``."""
+    if run is None:
+        return "no run selected"
+    if stats is None:
+        return f"{fmt.count(run.total_results)} results · loading progress…"
+    pct = "?%" if stats.percent_done is None else f"{stats.percent_done:.0f}%"
+    parts = [pct, f"tasks {stats.total_tasks_done}/{stats.total_tasks}",
+             f"{fmt.count(stats.total_results)} results"]
+    if run.status.is_active:
+        parts.append(f"ETA {fmt.eta(stats.eta)}")
+    return " · ".join(parts)
+
+
+def run_line(run: Run | None, stats: RunStats | None) -> str:
+    """``run 3f2a1b · ● running · current maps/search/x`` or ``… · took 4m 10s``."""
+    if run is None:
+        return ""
+    parts = [f"run {short_id(run.id)}", fmt.status_label(run.status)]
+    if run.status.is_active:
+        current = stats.current_task if stats else None
+        parts.append(f"current {fmt.url_label(current, 60)}" if current else "no current task")
+    else:
+        seconds = (stats.duration if stats else None) or run.duration
+        parts.append(f"took {fmt.duration(seconds)}")
+        if run.done_reason:
+            parts.append(run.done_reason)
+    return " · ".join(parts)
+
+
+class RunDetail(Vertical):
+    """Progress of the selected run, with a banner when it is paused or errored."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="run-banner")
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(total=100, show_eta=False, show_percentage=False,
+                              id="run-progress")
+            yield Static(id="progress-text")
+        yield Static(id="run-line")
+
+    def show(self, snapshot: Snapshot, now: datetime) -> None:
+        """Render the selected run of a snapshot."""
+        run = snapshot.selected_run
+        stats = snapshot.stats if snapshot.stats and run and snapshot.stats.id in (
+            "", run.id) else None
+        banner = self.query_one("#run-banner", Static)
+        text = banner_text(run) if run else None
+        banner.display = text is not None
+        if text is not None and run is not None:
+            banner.update(Text(text))
+            banner.set_class(run.status.kind is StatusKind.ERROR, "-error")
+            banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
+        bar = self.query_one(ProgressBar)
+        percent = stats.percent_done if stats else None
+        bar.update(progress=percent or 0.0)
+        line = progress_text(run, stats)
+        if "stats" in snapshot.errors:
+            line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
+        self.query_one("#progress-text", Static).update(Text(line))
+        self.query_one("#run-line", Static).update(Text(run_line(run, stats)))

@@ -1,0 +1,185 @@
+"""The runs table: the web dashboard's columns plus Origin, updated in place by run id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from lobstr_tui.api import Run, StatusKind
+from lobstr_tui.monitor import Snapshot, short_id
+from lobstr_tui.ui import format as fmt
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run", "Run ID"),
+    ("started", "Started"),
+    ("ended", "Ended"),
+    ("results", "Results"),
+    ("unique", "Unique"),
+    ("credits", "Credits"),
+    ("duration", "Duration"),
+    ("status", "Status"),
+    ("reason", "Done Reason"),
+    ("origin", "Origin"),
+)
+RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
+
+ColourOf = Callable[[str], str]
+
+
+def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
+    """The cells of one run's row, keyed by column."""
+    seconds = run.duration
+    if run.status.is_active and run.started_at is not None and run.ended_at is None:
+        seconds = (now - run.started_at).total_seconds()
+    values = {
+        "run": short_id(run.id) + "…",
+        "started": fmt.ago(run.started_at, now),
+        "ended": fmt.ago(run.ended_at, now) if run.ended_at else fmt.DASH,
+        "results": fmt.count(run.total_results),
+        "unique": fmt.count(run.total_unique_results),
+        "credits": fmt.credits(run.credit_used),
+        "duration": fmt.duration(seconds),
+        "status": fmt.status_label(run.status),
+        "reason": run.done_reason or fmt.DASH,
+        "origin": run.origin or fmt.DASH,
+    }
+    cells = {key: Text(value, justify="right" if key in RIGHT_ALIGNED else "left")
+             for key, value in values.items()}
+    cells["status"].stylize(colour(fmt.STATUS_COLOURS[run.status.kind]))
+    if run.status.kind in (StatusKind.PAUSED, StatusKind.ERROR) or (
+            run.done_reason and run.done_reason not in ("tasks_done", "last_page_reached")):
+        cells["reason"].stylize(colour(fmt.STATUS_COLOURS[run.status.kind]))
+    return cells
+
+
+class RunsTable(DataTable[Text]):
+    """Runs of the selected squid, newest first; rows keyed by run id."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="runs.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="runs.up"),
+    ]
+
+    class Highlighted(Message):
+        """The user moved to another run."""
+
+        def __init__(self, run_id: str) -> None:
+            super().__init__()
+            self.run_id = run_id
+
+    class NeedMore(Message):
+        """The cursor reached the last loaded run and older ones exist."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self._rows: dict[str, dict[str, str]] = {}
+        self._order: list[str] = []
+        self._squid: str | None = None
+        self._has_more = False
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+        self.border_title = "Runs"
+
+    def colour(self, name: str) -> str:
+        """A theme colour by variable name (no colours under NO_COLOR)."""
+        if self.app.no_color:
+            return ""
+        return self.app.theme_variables.get(name, "")
+
+    def show(self, snapshot: Snapshot, now: datetime) -> None:
+        """Update rows in place: cursor and scroll stay where they are."""
+        squid = snapshot.selected_squid
+        self.border_title = f'Runs of "{squid.name}"' if squid else "Runs"
+        more = snapshot.runs_total - len(snapshot.runs)
+        loading = " · loading older…" if snapshot.runs_loading_more else ""
+        self.border_subtitle = (f"{len(snapshot.runs)} of {snapshot.runs_total}"
+                                + (f" · ↓ for {more} older" if more > 0 else "") + loading)
+        self._has_more = more > 0
+        if snapshot.runs_squid_id != self._squid:
+            self._squid = snapshot.runs_squid_id
+            self.clear()
+            self._rows.clear()
+            self._order = []
+        wanted = [run.id for run in snapshot.runs]
+        with self.app.batch_update():
+            self._apply(snapshot, wanted, now)
+
+    def _apply(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
+        runs = {run.id: run for run in snapshot.runs}
+        kept = [run_id for run_id in self._order if run_id in runs]
+        if wanted[: len(kept)] != kept:
+            # A run appeared above others (a launch): rebuild, keeping the cursor's run
+            # and the scroll offset, so nothing jumps under the user's eyes.
+            self._rebuild(snapshot, wanted, now)
+            return
+        for gone in [run_id for run_id in self._order if run_id not in runs]:
+            self.remove_row(gone)
+            del self._rows[gone]
+        for run_id in wanted:
+            self._put(runs[run_id], now)
+        self._order = wanted
+        selected = snapshot.selected_run_id
+        if selected and self._cursor_key() != selected and not self.has_focus:
+            self._move_to(selected)
+
+    def _put(self, run: Run, now: datetime) -> None:
+        cells = run_cells(run, now, self.colour)
+        plain = {k: v.plain + str(v.style) for k, v in cells.items()}
+        known = self._rows.get(run.id)
+        if known is None:
+            self.add_row(*(cells[key] for key, _ in COLUMNS), key=run.id)
+        else:
+            for key, _ in COLUMNS:
+                if known.get(key) != plain[key]:
+                    self.update_cell(run.id, key, cells[key])
+        self._rows[run.id] = plain
+
+    def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
+        cursor = self._cursor_key() or snapshot.selected_run_id
+        scroll = self.scroll_y
+        self.clear()
+        self._rows.clear()
+        runs = {run.id: run for run in snapshot.runs}
+        for run_id in wanted:
+            self._put(runs[run_id], now)
+        self._order = wanted
+        if cursor:
+            self._move_to(cursor)
+        self.scroll_to(y=scroll, animate=False, immediate=True)
+
+    def _cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return None if key.value is None else str(key.value)
+
+    def _move_to(self, run_id: str) -> None:
+        try:
+            index = self.get_row_index(run_id)
+        except RowDoesNotExist:
+            return
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is None:
+            return
+        # Only the user's own moves select a run; rows added by polling do not.
+        if self.has_focus:
+            self.post_message(self.Highlighted(str(event.row_key.value)))
+        if self._has_more and event.cursor_row >= self.row_count - 1:
+            self.post_message(self.NeedMore())

@@ -1,0 +1,161 @@
+"""The squid list pane: status glyph + word, live progress, a `/` filter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from lobstr_tui.api import Squid
+from lobstr_tui.monitor import Progress, Snapshot
+from lobstr_tui.ui import format as fmt
+
+
+def squid_prompt(squid: Squid, progress: Progress | None, width: int) -> str:
+    """Two lines: name with status glyph + word; then live progress (active runs) or
+    crawler, run count and schedule."""
+    status = fmt.short_status(squid.last_run_status)
+    head_width = max(6, width - len(status) - 1)
+    head = f"{fmt.shorten(squid.name, head_width):<{head_width}} {status}"
+    active = squid.last_run_status is not None and squid.last_run_status.is_active
+    if active and progress is not None:
+        pct = "" if progress.percent is None else f"{progress.percent:.0f}% · "
+        detail = (f"{pct}{fmt.count(progress.results)} results · "
+                  f"{progress.tasks_done}/{progress.tasks_total} tasks")
+    else:
+        runs = f"{squid.total_runs} run{'s' if squid.total_runs != 1 else ''}"
+        schedule = f" · {squid.schedule}" if squid.schedule else ""
+        detail = f"{squid.crawler_name} · {runs}{schedule}"
+    return f"{head}\n{fmt.shorten('  ' + detail, width)}"
+
+
+class SquidOptions(OptionList):
+    """The list itself, with vi-style keys."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="squids.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="squids.up"),
+    ]
+
+
+class SquidList(Vertical):
+    """Squids of the account; highlighting one selects it."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="squids.filter", tooltip="Filter squids by name"),
+    ]
+
+    class Selected(Message):
+        """The user moved to another squid."""
+
+        def __init__(self, squid_id: str, opened: bool) -> None:
+            super().__init__()
+            self.squid_id = squid_id
+            self.opened = opened
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.border_title = "Squids (/ filter)"
+        self._squids: tuple[Squid, ...] = ()
+        self._progress: dict[str, Progress] = {}
+        self._prompts: dict[str, str] = {}
+        self._shown: list[str] = []
+        self._filter = ""
+        self._selected: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter by name, esc clears", id="squid-filter")
+        yield SquidOptions(id="squid-options")
+
+    @property
+    def options(self) -> SquidOptions:
+        """The option list widget."""
+        return self.query_one(SquidOptions)
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Update from a snapshot without moving the cursor."""
+        self._squids = snapshot.squids
+        self._progress = dict(snapshot.progress)
+        self._selected = snapshot.selected_squid_id
+        total = len(snapshot.squids)
+        shown = self._rebuild()
+        self.border_subtitle = (f"{shown} of {total}" if self._filter else f"{total}")
+
+    def _matching(self) -> list[Squid]:
+        needle = self._filter.lower()
+        return [s for s in self._squids if needle in s.name.lower()]
+
+    def _rebuild(self) -> int:
+        options = self.options
+        width = max(16, (options.size.width or 28) - 3)
+        wanted = self._matching()
+        ids = [s.id for s in wanted]
+        prompts = {s.id: squid_prompt(s, self._progress.get(s.id), width) for s in wanted}
+        if ids != self._shown:
+            highlighted = self._current_id()
+            options.set_options(Option(Text(prompts[i]), id=i) for i in ids)
+            self._shown = ids
+            self._prompts = prompts
+            target = highlighted if highlighted in ids else self._selected
+            if target in ids:
+                options.highlighted = ids.index(target)
+            elif ids:
+                options.highlighted = 0
+            return len(ids)
+        for squid_id, prompt in prompts.items():
+            if self._prompts.get(squid_id) != prompt:
+                options.replace_option_prompt(squid_id, Text(prompt))
+        self._prompts = prompts
+        return len(ids)
+
+    def _current_id(self) -> str | None:
+        options = self.options
+        if options.highlighted is None or options.highlighted >= options.option_count:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def action_filter(self) -> None:
+        """Show the filter box and focus it."""
+        box = self.query_one(Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def clear_filter(self) -> bool:
+        """Clear and hide the filter; True if there was one."""
+        box = self.query_one(Input)
+        had = bool(self._filter) or box.has_class("-visible")
+        box.value = ""
+        box.remove_class("-visible")
+        self._filter = ""
+        self._rebuild()
+        self.options.focus()
+        return had
+
+    @on(Input.Changed, "#squid-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._filter = event.value.strip()
+        shown = self._rebuild()
+        self.border_subtitle = f"{shown} of {len(self._squids)}"
+
+    @on(Input.Submitted, "#squid-filter")
+    def _filter_done(self) -> None:
+        self.options.focus()
+
+    @on(OptionList.OptionHighlighted, "#squid-options")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_id and event.option_id != self._selected:
+            self._selected = event.option_id
+            self.post_message(self.Selected(event.option_id, opened=False))
+
+    @on(OptionList.OptionSelected, "#squid-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id:
+            self._selected = event.option_id
+            self.post_message(self.Selected(event.option_id, opened=True))
