@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,10 @@ SHARED = Path(os.environ.get("LOBSTR_SHARED_DIR", REPO.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "docs"
 FROZEN_START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)
 TOKEN = "sim-test-token-7f3c9a"
+
+# Log lines show local clock times: pin the zone so screens are the same everywhere.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 def manual_world(scenario: str = "demo", *, seed: int = 1, **options: object) -> World:

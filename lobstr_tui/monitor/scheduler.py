@@ -175,6 +175,7 @@ class PollScheduler:
         if squid_id:
             self._next_due[f"runs:{squid_id}"] = 0.0
         self._publish()
+        self._wake.set()
 
     def select_run(self, run_id: str | None) -> None:
         """Show another run in the detail: stats, credits and tasks are fetched."""
@@ -183,6 +184,7 @@ class PollScheduler:
         self._update(selected_run_id=run_id, stats=None, credits=None, tasks=())
         self._drop_errors("stats", "credits", "tasks")
         self._publish()
+        self._wake.set()
 
     def refresh(self) -> None:
         """Poll everything now (still within the rate-limit rules)."""

@@ -99,7 +99,7 @@ def build_demo(world: World) -> World:
 
     paused = world.start_run(linkedin.id)
     _backdate(paused, now - timedelta(minutes=12))
-    world.advance_run_for(paused, 200)
+    world.advance_run_for(paused, 90)
     world.pause_run(paused.id, "cookies_expired",
                     "The LinkedIn account's session cookies expired")
 

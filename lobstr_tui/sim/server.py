@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -98,6 +99,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     sim: SimServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up mid-request are normal here (timeouts, shutdown)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError, OSError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class SimServer:

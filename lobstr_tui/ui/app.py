@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -33,6 +34,7 @@ from lobstr_tui.ui.squid_list import SquidList
 from lobstr_tui.ui.top_bar import TopBar
 
 NARROW_WIDTH = 100
+RELAUNCH_GUARD_SECONDS = 10.0
 SHORT_HEIGHT = 32
 
 Clock = Callable[[], datetime]
@@ -87,6 +89,7 @@ class LobstrApp(App[None]):
         self.snapshot = self.scheduler.snapshot
         self._launch_in_flight = False
         self._abort_in_flight = False
+        self._recent_launches: dict[str, tuple[float, str]] = {}
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -131,11 +134,13 @@ class LobstrApp(App[None]):
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshot = message.snapshot
-        if message.events:
+        if message.events and self.query(EventLog):
             self.query_one(EventLog).add(message.events)
         self._render(message.snapshot)
 
     def _render(self, snapshot: Snapshot) -> None:
+        if not self.is_running or not self.query(TopBar):
+            return  # a late snapshot while the app is closing
         now = self.clock()
         self.query_one(TopBar).show(snapshot, now)
         self.query_one(SquidList).show(snapshot)
@@ -144,6 +149,8 @@ class LobstrApp(App[None]):
         self.query_one(CreditsPanel).show(snapshot, now)
 
     def _tick(self) -> None:
+        if not self.query(TopBar):
+            return
         now = self.clock()
         self.query_one(TopBar).show(self.snapshot, now)
         if self.snapshot.active_run is not None:
@@ -215,6 +222,12 @@ class LobstrApp(App[None]):
         if squid is None:
             self.notify("select a squid first", severity="warning")
             return
+        recent = self._recent_launches.get(squid.id)
+        if recent is not None and time.monotonic() - recent[0] < RELAUNCH_GUARD_SECONDS:
+            # A repeated key press right after a launch: never a second paid run.
+            self.notify(f"run {short_id(recent[1])} was just launched for this squid",
+                        severity="warning")
+            return
         balance = self.snapshot.balance
         ready = "yes" if squid.is_ready else "NO: set its parameters in lobstr.io"
         tasks = {True: "tasks waiting to run", False: "no pending tasks",
@@ -248,6 +261,8 @@ class LobstrApp(App[None]):
             outcome = await self.scheduler.launch(squid_id)
         finally:
             self._launch_in_flight = False
+        if outcome.ok and outcome.run_id:
+            self._recent_launches[squid_id] = (time.monotonic(), outcome.run_id)
         self._report(outcome)
 
     def abort_target(self) -> Run | None:

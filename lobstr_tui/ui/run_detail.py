@@ -15,20 +15,20 @@ from lobstr_tui.ui import format as fmt
 
 
 def banner_text(run: Run) -> str | None:
-    """The banner for a paused or errored run: glyph, word, slug, API text, what to do."""
+    """The banner for a paused or errored run: glyph, word, slug with its plain meaning
+    and what to do, then the API's own description."""
     if run.status.kind not in (StatusKind.PAUSED, StatusKind.ERROR):
         return None
     parts = [f"{fmt.GLYPHS[run.status.kind]} {run.status.label.upper()}"]
     if run.done_reason:
-        parts.append(run.done_reason)
-    if run.done_reason_desc:
-        parts.append(f'"{run.done_reason_desc}"')
-    if run.done_reason:
         entry = explain(run.done_reason)
-        parts.append(entry.explanation + (f" → {entry.action}" if entry.action else ""))
+        action = f" → {entry.action}" if entry.action else ""
+        parts.append(f"{run.done_reason}: {entry.explanation}{action}")
     elif run.status.kind is StatusKind.ERROR:
         parts.append("lobstr.io's crawler crashed → nothing to do: lobstr.io resumes the run "
                      "once it is fixed")
+    if run.done_reason_desc:
+        parts.append(f'lobstr.io says: "{run.done_reason_desc}"')
     return " · ".join(parts)
 
 

@@ -1,0 +1,57 @@
+"""Helpers for driving the real app with Pilot against the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from lobstr_tui.api import LobstrClient
+from lobstr_tui.monitor import PollPolicy
+from lobstr_tui.sim import SimServer, World
+from lobstr_tui.ui.app import LobstrApp
+from tests.conftest import TOKEN
+
+FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
+                  squids_every=0.3, credits_every=0.2, tasks_min_every=0.2, balance_every=0.3,
+                  me_every=60.0, backoff_base=0.2, backoff_cap=1.0, budget_share=50.0,
+                  unauthorized_every=5.0)
+
+
+def make_app(server: SimServer, *, read_only: bool = False,
+             policy: PollPolicy = FAST) -> LobstrApp:
+    """The real app, pointed at the simulator over HTTP, on the world's clock."""
+    client = LobstrClient(TOKEN, server.base_url, timeout=3.0)
+    return LobstrApp(client, read_only=read_only, poll_seconds=policy.stats_every,
+                     clock=server.world.clock.now, policy=policy, seed=1)
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object],
+                   limit: float = 8.0, what: str = "condition") -> None:
+    """Let the app run until ``condition()`` is true; fail after ``limit`` seconds."""
+    steps = int(limit / 0.05)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def squid_id(world: World, name: str) -> str:
+    """A demo squid's id by name."""
+    return next(s.id for s in world.squids.values() if s.name == name)
+
+
+async def select_squid(pilot: Pilot[None], app: LobstrApp, name: str) -> str:
+    """Move the squid list cursor to a squid by name and wait for its runs."""
+    from lobstr_tui.ui.squid_list import SquidList
+
+    await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
+    target = next(s.id for s in app.snapshot.squids if s.name == name)
+    options = app.query_one(SquidList).options
+    options.focus()
+    await wait_for(pilot, lambda: options.option_count > 0, what="options")
+    options.highlighted = options.get_option_index(target)
+    await wait_for(pilot, lambda: app.snapshot.runs_squid_id == target
+                   and app.snapshot.selected_run is not None, what=f"runs of {name}")
+    return target
