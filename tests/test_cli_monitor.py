@@ -1,0 +1,84 @@
+"""The `lobstr-tui` command's failures: clear one-line messages, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lobstr_tui import __version__
+from lobstr_tui.config import resolve_settings
+
+LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
+SECRET = "tok_secret_do_not_print_91"
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("LOBSTR_TOKEN", "LOBSTR_API_BASE", "XDG_CONFIG_HOME")}
+    return subprocess.run([str(LOBSTR_TUI), *args], env={**clean, **env}, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
+
+
+def test_missing_token_explains_how_to_set_one(tmp_path: Path) -> None:
+    done = run([], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert "no API token found" in done.stderr and "LOBSTR_TOKEN" in done.stderr
+    assert str(tmp_path / "lobstr" / "config.toml") in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "\x1b[?1049h" not in done.stdout, "the terminal was never taken over"
+
+
+@pytest.mark.parametrize("url", ["ftp://example.test/v1/", "not a url", "http://"])
+def test_bad_base_url(tmp_path: Path, url: str) -> None:
+    done = run(["--base-url", url], {"LOBSTR_TOKEN": SECRET, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "http(s) URL" in done.stderr
+    assert SECRET not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--poll", "1"], "at least 2"),
+    (["--poll", "soon"], "not a number"),
+    (["--bogus"], "unrecognized arguments"),
+    (["--theme", "neon-pink"], "unknown theme"),
+])
+def test_bad_arguments_one_line_exit_2(tmp_path: Path, args: list[str], fragment: str) -> None:
+    done = run(args, {"LOBSTR_TOKEN": SECRET, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and fragment in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_malformed_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "lobstr" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('[auth\ntoken = "x"\n')
+    config.chmod(0o600)
+    done = run([], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "not valid TOML" in done.stderr
+
+
+def test_version() -> None:
+    done = run(["--version"], {})
+    assert done.returncode == 0 and done.stdout.strip() == f"lobstr-tui {__version__}"
+
+
+def test_token_from_config_file_and_env_precedence(tmp_path: Path) -> None:
+    config = tmp_path / "lobstr" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('[auth]\ntoken = "from-file"\n')
+    config.chmod(0o600)
+    from_file = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path)})
+    assert from_file.token == "from-file" and from_file.warnings == ()
+    assert "from-file" not in repr(from_file)
+    from_env = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path), "LOBSTR_TOKEN": "env",
+                                 "LOBSTR_API_BASE": "http://127.0.0.1:9/v1/"})
+    assert from_env.token == "env" and from_env.base_url == "http://127.0.0.1:9/v1/"
+    config.chmod(0o644)
+    loose = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path)})
+    assert len(loose.warnings) == 1 and "chmod 600" in loose.warnings[0]
