@@ -1,0 +1,83 @@
+"""Snapshot tests of the screens (sync tests: snap_compare runs its own event loop).
+
+The simulator's clock is frozen and its seed fixed, so ids, times, ages and numbers are
+the same on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+from lobstr_tui.sim import SimServer
+from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.event_log import EventLog
+from lobstr_tui.ui.squid_list import SquidList
+from tests.conftest import TOKEN, manual_world
+from tests.ui_support import make_app, wait_for
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def frozen_server() -> Iterator[SimServer]:
+    with SimServer(manual_world(), token=TOKEN) as server:
+        yield server
+
+
+def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[None]],
+                                                                      Awaitable[None]]:
+    def detail_loaded() -> bool:
+        snap = app.snapshot
+        return (snap.selected_run is not None and snap.stats is not None
+                and snap.credits is not None and snap.stats.id == snap.selected_run_id
+                and snap.credits.run_id == snap.selected_run_id)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for(pilot, lambda: app.snapshot.squids_loaded
+                       and app.snapshot.balance is not None and app.snapshot.me is not None,
+                       what="first data")
+        # The first squid's active run is loaded first, so its live progress is known.
+        await wait_for(pilot, detail_loaded, what="first run detail")
+        if squid_name is not None:
+            target = next(s.id for s in app.snapshot.squids if s.name == squid_name)
+            options = app.query_one(SquidList).options
+            options.highlighted = options.get_option_index(target)
+            await wait_for(pilot, lambda: app.snapshot.runs_squid_id == target,
+                           what="runs of the squid")
+        await wait_for(pilot, detail_loaded, what="run detail")
+        await pilot.pause(0.3)
+        app.query_one(EventLog).flush()
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+def test_main_screen_120x40(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle(app))
+
+
+def test_main_screen_80x24(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle(app))
+
+
+def test_paused_banner(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(120, 40),
+                        run_before=settle(app, "LinkedIn leads SaaS CTOs"))
+
+
+def test_launch_confirm(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(120, 40), press=["l"],
+                        run_before=settle(app, "Amazon reviews headphones"))
+
+
+def test_help(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(120, 40), press=["question_mark"],
+                        run_before=settle(app))
