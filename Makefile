@@ -26,7 +26,7 @@ sim: $(STAMP)
 	$(BIN)/lobstr-tui sim --port 8750
 
 screenshots: $(STAMP)
-	$(BIN)/python bench/../screenshots/generate.py
+	$(BIN)/python screenshots/generate.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -59,6 +59,12 @@ def short_id(run_id: str) -> str:
     return run_id[:6]
 
 
+def short_label(text: str, width: int = 40) -> str:
+    """A task URL without its scheme and ``www.``, cut to ``width`` characters."""
+    label = text.split("://", 1)[-1].removeprefix("www.")
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 def _status_level(status: RunStatus) -> Level:
     if status.kind in (StatusKind.DONE,):
         return Level.GOOD
@@ -133,22 +139,31 @@ def _squid_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
                         _status_level(new), None, squid.id)
 
 
+def _aborted(snapshot: Snapshot) -> bool:
+    run = snapshot.selected_run
+    return run is not None and run.done_reason == "aborted"
+
+
 def _progress_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     old, new = previous.stats, current.stats
     if old is None or new is None or old.id != new.id:
         return
     run_id = new.id
-    if new.total_tasks_done > old.total_tasks_done:
+    if new.total_tasks_done > old.total_tasks_done and not _aborted(current):
         yield Event(current.taken_at, EventKind.PROGRESS,
                     f"run {short_id(run_id)} tasks {new.total_tasks_done}/{new.total_tasks}"
                     f" · {new.total_results:,} results"
                     f" (+{new.total_results - old.total_results:,})",
                     Level.INFO, run_id)
-    if old.percent_done is not None and new.percent_done is not None:
+    if (old.percent_done is not None and new.percent_done is not None
+            and not _aborted(current)):
         for mark in PERCENT_MILESTONES:
             if old.percent_done < mark <= new.percent_done:
                 yield Event(current.taken_at, EventKind.PROGRESS,
                             f"run {short_id(run_id)} reached {mark}%", Level.GOOD, run_id)
+
+
+def _credit_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     oc, nc = previous.credits, current.credits
     if oc is not None and nc is not None and oc.run_id == nc.run_id:
         # Milestones every 100 credits, every 1,000 once a run is past 10,000.
@@ -163,13 +178,21 @@ def _task_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     if not previous.tasks or not current.tasks or previous.tasks[0].run != current.tasks[0].run:
         return
     before = {t.id: t.status for t in previous.tasks}
-    for task in current.tasks:
-        old = before.get(task.id)
-        if old is None or old == task.status or task.status in ("pending", "running", ""):
-            continue
+    ended = [t for t in current.tasks
+             if t.id in before and before[t.id] != t.status
+             and t.status not in ("pending", "running", "")]
+    # An abort ends every remaining task at once: one line says so instead of dozens.
+    swept = [t for t in ended if t.done_reason == "run_aborted"]
+    if len(swept) > 2:
+        ended = [t for t in ended if t.done_reason != "run_aborted"]
+        yield Event(current.taken_at, EventKind.TASK,
+                    f"{len(swept)} tasks stopped with the run (run_aborted)", Level.INFO,
+                    swept[0].run)
+    for task in ended:
         reason = f" ({task.done_reason})" if task.done_reason else ""
         yield Event(current.taken_at, EventKind.TASK,
-                    f"task {task.label} {task.status}: {task.last_result:,} results{reason}",
+                    f"task {short_label(task.label)} {task.status}: "
+                    f"{task.last_result:,} results{reason}",
                     Level.ERROR if task.status == "error" else Level.INFO, task.run)
 
 
@@ -207,6 +230,7 @@ def derive_events(previous: Snapshot, current: Snapshot) -> list[Event]:
     change = connection_event(current.taken_at, previous.connection.state, current)
     if change is not None:
         events.append(change)
-    for source in (_run_events, _squid_events, _progress_events, _task_events, _data_events):
+    for source in (_run_events, _squid_events, _progress_events, _credit_events, _task_events,
+                   _data_events):
         events.extend(source(previous, current))
     return events

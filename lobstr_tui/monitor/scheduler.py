@@ -603,8 +603,11 @@ class PollScheduler:
     def _on_response(self, record: RequestRecord) -> None:
         self.requests_sent += 1
         limit = record.rate_limit
+        if record.status_code == 429 or limit.reset_at is None:
+            return  # a 429 is handled as a failure, with its Retry-After
         if limit.remaining is not None and limit.remaining <= self.policy.low_remaining:
-            reset_in = (limit.reset_at - time.time()) if limit.reset_at else 5.0
-            until = time.monotonic() + max(0.5, min(60.0, reset_in))
-            self._blocked_until[record.prefix] = max(self._blocked_until.get(record.prefix,
-                                                                             0.0), until)
+            # Nearly out of this window's budget: wait for the window to reset.
+            reset_in = min(60.0, max(0.5, limit.reset_at - time.time()))
+            until = time.monotonic() + reset_in
+            self._blocked_until[record.prefix] = max(
+                self._blocked_until.get(record.prefix, 0.0), until)

@@ -129,6 +129,7 @@ class SimServer:
         self._httpd = _Server((host, port), _Handler)
         self._httpd.sim = self
         self._thread: threading.Thread | None = None
+        self._serving = False
 
     @property
     def port(self) -> int:
@@ -150,12 +151,14 @@ class SimServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
+        self._serving = True
         self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         """Stop serving; hanging requests are released."""
         self._stopping.set()
-        self._httpd.shutdown()
+        if self._thread is not None or self._serving:
+            self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

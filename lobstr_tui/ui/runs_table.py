@@ -140,7 +140,7 @@ class RunsTable(DataTable[Text]):
         else:
             for key, _ in COLUMNS:
                 if known.get(key) != plain[key]:
-                    self.update_cell(run.id, key, cells[key])
+                    self.update_cell(run.id, key, cells[key], update_width=True)
         self._rows[run.id] = plain
 
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
