@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo sim screenshots bench lint clean
+.PHONY: test demo sim screenshots lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lobstr_tui tests bench
+	$(BIN)/ruff check lobstr_tui tests screenshots $(wildcard bench)
 	$(BIN)/mypy lobstr_tui
 
 test: lint
@@ -27,9 +27,6 @@ sim: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python screenshots/generate.py
-
-bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

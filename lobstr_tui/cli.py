@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from lobstr_tui import __version__
@@ -24,24 +24,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _poll_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < MIN_POLL_SECONDS:
-        raise argparse.ArgumentTypeError(f"must be at least {MIN_POLL_SECONDS:g} seconds")
-    return value
+def _float_at_least(minimum: float, *, strict: bool = False) -> Callable[[str], float]:
+    """An argparse type: a number at least ``minimum`` (greater, if ``strict``)."""
 
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < minimum or (strict and value == minimum):
+            word = "greater than" if strict else "at least"
+            raise argparse.ArgumentTypeError(f"must be {word} {minimum:g}")
+        return value
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
+    return parse
 
 
 def _port(text: str) -> int:
@@ -70,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "https://api.lobstr.io/v1/)")
     parser.add_argument("--read-only", action="store_true",
                         help="watch only: no launch, no abort")
-    parser.add_argument("--poll", type=_poll_seconds, default=5.0, metavar="SECONDS",
+    parser.add_argument("--poll", type=_float_at_least(MIN_POLL_SECONDS), default=5.0,
+                        metavar="SECONDS",
                         help="refresh period of the selected run (default 5, minimum 2)")
     parser.add_argument("--theme", metavar="NAME", help="Textual theme (e.g. ansi-dark, nord)")
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
@@ -86,7 +83,7 @@ def build_sim_parser() -> argparse.ArgumentParser:
                      description="Serve the simulated lobstr.io API on 127.0.0.1.")
     parser.add_argument("--port", type=_port, default=8750, help="TCP port (default 8750)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--speed", type=_positive, default=1.0,
+    parser.add_argument("--speed", type=_float_at_least(0.0, strict=True), default=1.0,
                         help="how much faster than real time runs progress (default 1)")
     parser.add_argument("--scenario", choices=SCENARIOS, default="demo",
                         help="starting world (default demo)")

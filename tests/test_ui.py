@@ -272,3 +272,35 @@ async def test_quitting_never_aborts(server: SimServer, world: World) -> None:
     running = [r for r in world.runs.values() if r.status == "running"]
     assert running and all(r.status != "aborted" for r in running)
     assert StatusKind.RUNNING.value == "running"
+
+
+async def test_older_runs_are_paged_in_on_demand() -> None:
+    from tests.conftest import TOKEN, manual_world
+
+    world = manual_world("large", squids=3, runs=130)
+    with SimServer(world, token=TOKEN) as big_server:
+        app = make_app(big_server)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await select_squid(pilot, app, "Big history squid")
+            await wait_for(pilot, lambda: len(table_rows(app)) == 50, what="first page")
+            assert app.snapshot.runs_total == 130
+            table = app.query_one(RunsTable)
+            table.focus()
+            await pilot.press("end")
+            await wait_for(pilot, lambda: len(table_rows(app)) == 100, what="second page")
+            await pilot.press("end")
+            await wait_for(pilot, lambda: len(table_rows(app)) == 130, what="third page")
+            assert list(table_rows(app)) == world.squids[
+                squid_id(world, "Big history squid")].run_ids
+
+
+async def test_ansi_theme_and_no_color(server: SimServer, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(server)
+    app.theme = "ansi-dark"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select_squid(pilot, app, "Google Maps FR restaurants")
+        assert app.theme == "ansi-dark" and app.no_color
+        table = app.query_one(RunsTable)
+        status = table.get_row(app.snapshot.selected_run_id)[7]
+        assert status.plain == "● running" and not str(status.style)

@@ -87,8 +87,7 @@ class LobstrApp(App[None]):
         self.scheduler = PollScheduler(client, policy=self.policy, clock=clock,
                                        listener=self._listen, read_only=read_only, seed=seed)
         self.snapshot = self.scheduler.snapshot
-        self._launch_in_flight = False
-        self._abort_in_flight = False
+        self._in_flight: set[str] = set()
         self._recent_launches: dict[str, tuple[float, str]] = {}
         self.last_outcome: ActionOutcome | None = None
         if theme:
@@ -216,7 +215,7 @@ class LobstrApp(App[None]):
         if self.read_only:
             self.notify("read-only mode: launching is disabled", severity="warning")
             return
-        if self._launch_in_flight or self.snapshot.launching:
+        if "launch" in self._in_flight or self.snapshot.launching:
             return
         squid = self.snapshot.selected_squid
         if squid is None:
@@ -250,20 +249,8 @@ class LobstrApp(App[None]):
                          callback=lambda yes: self._confirmed_launch(squid.id, yes))
 
     def _confirmed_launch(self, squid_id: str, yes: bool | None) -> None:
-        if not yes or self._launch_in_flight:
-            return
-        self._launch_in_flight = True
-        self._launch(squid_id)
-
-    @work(group="launch", exit_on_error=False, description="launch a run")
-    async def _launch(self, squid_id: str) -> None:
-        try:
-            outcome = await self.scheduler.launch(squid_id)
-        finally:
-            self._launch_in_flight = False
-        if outcome.ok and outcome.run_id:
-            self._recent_launches[squid_id] = (time.monotonic(), outcome.run_id)
-        self._report(outcome)
+        if yes:
+            self._act("launch", squid_id)
 
     def abort_target(self) -> Run | None:
         """The selected run if it is active, else the selected squid's active run."""
@@ -277,7 +264,7 @@ class LobstrApp(App[None]):
         if self.read_only:
             self.notify("read-only mode: aborting is disabled", severity="warning")
             return
-        if self._abort_in_flight or self.snapshot.aborting:
+        if "abort" in self._in_flight or self.snapshot.aborting:
             return
         run = self.abort_target()
         if run is None:
@@ -296,17 +283,25 @@ class LobstrApp(App[None]):
                          callback=lambda yes: self._confirmed_abort(run.id, yes))
 
     def _confirmed_abort(self, run_id: str, yes: bool | None) -> None:
-        if not yes or self._abort_in_flight:
-            return
-        self._abort_in_flight = True
-        self._abort(run_id)
+        if yes:
+            self._act("abort", run_id)
 
-    @work(group="abort", exit_on_error=False, description="abort a run")
-    async def _abort(self, run_id: str) -> None:
+    def _act(self, kind: str, target: str) -> None:
+        """Start a confirmed launch or abort, unless one of that kind is in flight."""
+        if kind in self._in_flight:
+            return
+        self._in_flight.add(kind)
+        self._perform(kind, target)
+
+    @work(exit_on_error=False, description="launch or abort a run")
+    async def _perform(self, kind: str, target: str) -> None:
+        action = self.scheduler.launch if kind == "launch" else self.scheduler.abort
         try:
-            outcome = await self.scheduler.abort(run_id)
+            outcome = await action(target)
         finally:
-            self._abort_in_flight = False
+            self._in_flight.discard(kind)
+        if kind == "launch" and outcome.ok and outcome.run_id:
+            self._recent_launches[target] = (time.monotonic(), outcome.run_id)
         self._report(outcome)
 
     def _report(self, outcome: ActionOutcome) -> None:

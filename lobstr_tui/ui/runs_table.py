@@ -65,6 +65,8 @@ class RunsTable(DataTable[Text]):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="runs.down"),
         Binding("k", "cursor_up", "Up", show=False, id="runs.up"),
+        Binding("end,G", "scroll_bottom", "Last run", show=False, id="runs.last"),
+        Binding("home,g", "scroll_top", "First run", show=False, id="runs.first"),
     ]
 
     class Highlighted(Message):
