@@ -58,7 +58,9 @@ def test_demo_launch_through_confirm_and_quit(session: tuple[str, Path]) -> None
     name, folder = session
     wait_screen(name, lambda s: "Google Maps FR" in s and "Instagram posts" in s,
                 "the squid list")
-    wait_screen(name, lambda s: "live" in s, "live data")
+    first = wait_screen(name, lambda s: "live" in s and " results" in s, "live data")
+    progress = next(line for line in first.splitlines() if " results" in line)
+    wait_screen(name, lambda s: progress not in s, "the running run to move", limit=10.0)
     tmux("send-keys", "-t", name, "j")
     tmux("send-keys", "-t", name, "j")
     wait_screen(name, lambda s: 'Runs of "Instagram posts' in s, "Instagram selected")
