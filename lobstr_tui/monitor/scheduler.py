@@ -391,6 +391,9 @@ class PollScheduler:
 
     def _job_failed(self, job: _Job, error: LobstrError) -> None:
         self.errors_seen += 1
+        timed_out = isinstance(error, NetworkError) and error.kind == "timeout"
+        self._update(failed_polls=self._state.failed_polls + 1,
+                     timed_out_polls=self._state.timed_out_polls + int(timed_out))
         failures = self._failures.get(job.key, 0) + 1
         self._failures[job.key] = failures
         now = time.monotonic()
@@ -402,7 +405,9 @@ class PollScheduler:
                                                   now + retry)
             delay = max(delay, retry)
         if isinstance(error, UnauthorizedError):
+            # A rejected token does not heal by retrying: one slow probe (me) remains.
             delay = self.policy.unauthorized_every
+            self._next_due["me"] = now + delay
         if isinstance(error, NotFoundError):
             self._handle_not_found(job)
         self._next_due[job.key] = now + delay

@@ -76,6 +76,8 @@ class Snapshot:
     progress: Mapping[str, Progress] = field(default_factory=_frozen)
     errors: Mapping[str, str] = field(default_factory=_frozen)
     fetched_at: Mapping[str, datetime] = field(default_factory=_frozen)
+    failed_polls: int = 0
+    timed_out_polls: int = 0
     launching: bool = False
     aborting: bool = False
     read_only: bool = False

@@ -1,10 +1,13 @@
 """Fault injection for the simulator, per path prefix.
 
-A spec is rules separated by ``;``: ``PREFIX:KIND[=VALUE][@PROBABILITY][*COUNT]``.
-PREFIX is a path prefix below ``/v1/`` (``runs``, ``squids``, ``runs/``...) or ``*``.
+A spec is rules separated by ``;``: ``[METHOD ]PREFIX:KIND[=VALUE][@PROBABILITY][*COUNT]``.
+PREFIX is a path prefix below ``/v1/`` (``runs``, ``squids``, ``runs/``...) or ``*``;
+an optional METHOD (``GET``, ``POST``) limits the rule to that method.
 KIND is one of:
 
 - ``latency=S``   answer normally after S seconds
+- ``slowreply=S`` do the work, then wait S seconds before answering (a timeout
+  that still changed something, like a launch whose answer got lost)
 - ``hang=S``      say nothing for S seconds, then drop the connection
 - ``status=CODE`` answer CODE with the ``{"errors": ...}`` body (5xx by default 500)
 - ``ratelimit=S`` answer 429 with ``Retry-After: S``
@@ -23,9 +26,10 @@ import random
 import threading
 from dataclasses import dataclass
 
-KINDS = ("latency", "hang", "status", "ratelimit", "malformed", "wrongshape", "html", "empty",
-         "drop")
-_DEFAULT_VALUES = {"latency": 1.0, "hang": 60.0, "status": 500.0, "ratelimit": 5.0}
+KINDS = ("latency", "slowreply", "hang", "status", "ratelimit", "malformed", "wrongshape",
+         "html", "empty", "drop")
+_DEFAULT_VALUES = {"latency": 1.0, "slowreply": 30.0, "hang": 60.0, "status": 500.0,
+                   "ratelimit": 5.0}
 
 
 class FaultSpecError(ValueError):
@@ -41,9 +45,12 @@ class FaultRule:
     value: float = 0.0
     probability: float = 1.0
     remaining: int | None = None
+    method: str | None = None
 
-    def matches(self, path: str) -> bool:
-        """True if the rule applies to a path below ``/v1/``."""
+    def matches(self, path: str, method: str = "GET") -> bool:
+        """True if the rule applies to a request (path below ``/v1/``)."""
+        if self.method is not None and self.method != method.upper():
+            return False
         return self.prefix == "*" or path.startswith(self.prefix)
 
 
@@ -52,7 +59,12 @@ def parse_rule(text: str) -> FaultRule:
     raw = text.strip()
     if ":" not in raw:
         raise FaultSpecError(f"fault rule {raw!r}: expected PREFIX:KIND")
-    prefix, rest = raw.split(":", 1)
+    where, rest = raw.split(":", 1)
+    words = where.split()
+    method = words[0].upper() if len(words) == 2 else None
+    if len(words) not in (1, 2) or (method and method not in ("GET", "POST", "DELETE")):
+        raise FaultSpecError(f"fault rule {raw!r}: expected [METHOD ]PREFIX before ':'")
+    prefix = words[-1]
     count: int | None = None
     probability = 1.0
     try:
@@ -74,8 +86,8 @@ def parse_rule(text: str) -> FaultRule:
         raise FaultSpecError(f"fault rule {raw!r}: probability must be between 0 and 1")
     if count is not None and count < 1:
         raise FaultSpecError(f"fault rule {raw!r}: count must be at least 1")
-    return FaultRule(prefix=prefix.strip().strip("/") if prefix.strip() != "*" else "*",
-                     kind=kind, value=value, probability=probability, remaining=count)
+    return FaultRule(prefix=prefix.strip("/") if prefix != "*" else "*", kind=kind,
+                     value=value, probability=probability, remaining=count, method=method)
 
 
 def parse_spec(spec: str) -> list[FaultRule]:
@@ -109,11 +121,11 @@ class FaultPlan:
         with self._lock:
             return list(self._rules)
 
-    def pick(self, path: str) -> FaultRule | None:
+    def pick(self, path: str, method: str = "GET") -> FaultRule | None:
         """The rule to apply to this request, if any (consumes one of its counts)."""
         with self._lock:
             for rule in self._rules:
-                if not rule.matches(path):
+                if not rule.matches(path, method):
                     continue
                 if rule.probability < 1.0 and self._rng.random() >= rule.probability:
                     continue

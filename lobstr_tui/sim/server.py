@@ -196,15 +196,17 @@ class SimServer:
             return
         api_path = path[len("/v1/"):]
         prefix = api_path.split("/", 1)[0]
-        rule = self.faults.pick(api_path)
-        if rule is not None and rule.kind != "latency":
+        rule = self.faults.pick(api_path, handler.command)
+        if rule is not None and rule.kind not in ("latency", "slowreply"):
             self._record(handler.command, api_path, prefix, None, auth)
             self._inject(handler, rule)
             return
-        if rule is not None:
+        if rule is not None and rule.kind == "latency":
             self._stopping.wait(rule.value)
         reply = self._answer(handler, api_path, prefix, query, raw_body, auth)
         self._record(handler.command, api_path, prefix, reply.status, auth)
+        if rule is not None and rule.kind == "slowreply":
+            self._stopping.wait(rule.value)
         self._send(handler, reply)
 
     def _answer(self, handler: _Handler, api_path: str, prefix: str, query: dict[str, str],

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -35,6 +40,8 @@ from lobstr_tui.ui.top_bar import TopBar
 
 NARROW_WIDTH = 100
 RELAUNCH_GUARD_SECONDS = 10.0
+TTY_CHECK_SECONDS = 2.0
+TTY_LOST_EXIT = 1
 SHORT_HEIGHT = 32
 
 Clock = Callable[[], datetime]
@@ -88,6 +95,7 @@ class LobstrApp(App[None]):
                                        listener=self._listen, read_only=read_only, seed=seed)
         self.snapshot = self.scheduler.snapshot
         self._in_flight: set[str] = set()
+        self._signals: list[signal.Signals] = []
         self._recent_launches: dict[str, tuple[float, str]] = {}
         self.last_outcome: ActionOutcome | None = None
         if theme:
@@ -111,8 +119,29 @@ class LobstrApp(App[None]):
         self.query_one(SquidList).options.focus()
         self._fit(self.size.width, self.size.height)
         self.set_interval(1.0, self._tick, name="clock-tick")
+        if not self.is_headless:
+            self._watch_terminal()
         self.scheduler.start()
         self._render(self.snapshot)
+
+    def _watch_terminal(self) -> None:
+        """End cleanly on SIGTERM/SIGHUP and when the terminal goes away (dropped SSH,
+        killed tmux session) instead of spinning on a dead TTY. Runs are never touched."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.exit)
+                self._signals.append(sig)
+        self.set_interval(TTY_CHECK_SECONDS, self._check_terminal, name="tty-watchdog")
+
+    def _check_terminal(self) -> None:
+        stream = sys.__stderr__
+        try:
+            if stream is None or not os.isatty(stream.fileno()):
+                raise OSError("no terminal")
+            os.get_terminal_size(stream.fileno())
+        except (OSError, ValueError):
+            self.exit(return_code=TTY_LOST_EXIT)
 
     def on_resize(self) -> None:
         self._fit(self.size.width, self.size.height)
@@ -122,6 +151,9 @@ class LobstrApp(App[None]):
         self.screen.set_class(height < SHORT_HEIGHT, "-short")
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            loop.remove_signal_handler(sig)
         await self.scheduler.stop()
         await self.client.aclose()
 

@@ -134,7 +134,9 @@ def connection_text(connection: Connection, now: datetime) -> str:
         suffix = f", retrying in {retry}s" if retry else ""
         return f"◐ stale {age}s{suffix}" if age is not None else f"◐ stale{suffix}"
     if state is LinkState.OFFLINE:
-        return f"○ offline, retrying in {retry}s" if retry is not None else "○ offline"
+        offline = f"offline, retrying in {retry}s" if retry is not None else "offline"
+        # Data already on screen stays, marked with its age.
+        return f"◐ stale {age}s · {offline}" if age is not None else f"○ {offline}"
     if state is LinkState.RATE_LIMITED:
         return (f"◔ rate-limited, resuming in {retry}s" if retry is not None
                 else "◔ rate-limited")
