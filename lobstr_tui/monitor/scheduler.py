@@ -408,13 +408,12 @@ class PollScheduler:
             # A rejected token does not heal by retrying: one slow probe (me) remains.
             delay = self.policy.unauthorized_every
             self._next_due["me"] = now + delay
-        if isinstance(error, NotFoundError):
-            self._handle_not_found(job)
+        handled = isinstance(error, NotFoundError) and self._handle_not_found(job)
         self._next_due[job.key] = now + delay
         self._note_failure_kind(error, retry_in=delay)
         resource = job.key.split(":", 1)[0]
-        if not isinstance(error, (NetworkError, ServerError, RateLimitedError,
-                                  UnauthorizedError)):
+        if not handled and not isinstance(error, (NetworkError, ServerError, RateLimitedError,
+                                                  UnauthorizedError)):
             errors = dict(self._state.errors)
             errors[resource] = error.message
             self._update(errors=MappingProxyType(errors))
@@ -435,23 +434,37 @@ class PollScheduler:
             return
         self._retry_at = retry_at
 
-    def _handle_not_found(self, job: _Job) -> None:
+    def _handle_not_found(self, job: _Job) -> bool:
+        """A 404 for the selection: say so and move on. True if it was handled."""
         kind, _, ident = job.key.partition(":")
         state = self._state
         if kind == "runs" and ident == state.selected_squid_id:
-            self._extra_events.append(self._event(
-                "the selected squid no longer exists; it was removed from the list",
-                level=Level.WARNING, squid_id=ident))
-            self._update(squids=tuple(s for s in state.squids if s.id != ident))
-            remaining = self._state.squids
-            self.select_squid(remaining[0].id if remaining else None)
-        elif kind in ("stats", "credits") and ident == state.selected_run_id:
-            self._extra_events.append(self._event(
-                f"run {short_id(ident)} no longer exists; it was removed from the table",
-                level=Level.WARNING, run_id=ident))
-            runs = tuple(r for r in state.runs if r.id != ident)
-            self._update(runs=runs, runs_total=max(0, state.runs_total - 1))
-            self.select_run(runs[0].id if runs else None)
+            self._forget_squid(ident)
+            return True
+        if kind in ("stats", "credits", "tasks") and ident == state.selected_run_id:
+            self._forget_run(ident)
+            return True
+        return False
+
+    def _forget_squid(self, squid_id: str) -> None:
+        """The selected squid is gone on the server: drop it and select another."""
+        self._extra_events.append(self._event(
+            "the selected squid no longer exists on lobstr.io; showing another one",
+            level=Level.WARNING, squid_id=squid_id))
+        squids = tuple(s for s in self._state.squids if s.id != squid_id)
+        self._update(squids=squids)
+        self.select_squid(squids[0].id if squids else None)
+
+    def _forget_run(self, run_id: str) -> None:
+        """The selected run is gone on the server: drop it and select another."""
+        self._extra_events.append(self._event(
+            f"run {short_id(run_id)} no longer exists on lobstr.io; it left the table",
+            level=Level.WARNING, run_id=run_id))
+        state = self._state
+        runs = tuple(r for r in state.runs if r.id != run_id)
+        self._update(runs=runs, runs_total=max(len(runs), state.runs_total - 1))
+        chosen = next((r for r in runs if r.status.is_active), runs[0] if runs else None)
+        self.select_run(chosen.id if chosen else None)
 
     # -- fetches -----------------------------------------------------------------------
 
@@ -466,18 +479,23 @@ class PollScheduler:
     async def _fetch_squids(self) -> None:
         squids = tuple(await self.client.all_squids(limit=100))
         self._store("squids", squids=squids, squids_loaded=True)
-        state = self._state
-        if state.selected_squid_id is None and squids:
+        selected = self._state.selected_squid_id
+        if selected is not None and all(s.id != selected for s in squids):
+            self._forget_squid(selected)
+        elif selected is None and squids:
             self.select_squid(squids[0].id)
 
     async def _fetch_runs(self, squid_id: str) -> None:
         page = await self.client.runs_page(squid_id, limit=RUNS_PAGE)
         if self._state.selected_squid_id != squid_id:
             return
+        before = self._state.selected_run_id
         self._merge_runs(squid_id, page.items, total=page.total_results, replace_head=True)
         self._store("runs")
         state = self._state
-        if state.selected_run_id is None or state.selected_run is None:
+        if before is not None and state.selected_run is None:
+            self._forget_run(before)
+        elif state.selected_run_id is None:
             chosen = state.active_run or (state.runs[0] if state.runs else None)
             self.select_run(chosen.id if chosen else None)
 
@@ -546,7 +564,14 @@ class PollScheduler:
         existing = list(state.runs) if state.runs_squid_id == squid_id else []
         fresh = {run.id: run for run in runs}
         if replace_head:
-            merged = list(runs) + [r for r in existing if r.id not in fresh]
+            # The first page is the truth about the newest runs: older pages stay only
+            # for runs older than what it covers (a run deleted on the server goes).
+            oldest = min((r.created_at for r in runs if r.created_at), default=None)
+            covers_all = total is not None and total <= len(runs)
+            older = [] if covers_all or oldest is None else [
+                r for r in existing if r.id not in fresh and r.created_at is not None
+                and r.created_at < oldest]
+            merged = list(runs) + older
         else:
             merged = [fresh.pop(r.id, r) for r in existing]
             merged.extend(fresh.values())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sys
 import threading
 import time
@@ -85,6 +87,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.sim.track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.server.sim.track(self.connection, open_=False)
+        super().finish()
+
     def do_GET(self) -> None:
         self.server.sim.serve(self)
 
@@ -130,6 +140,8 @@ class SimServer:
         self._httpd.sim = self
         self._thread: threading.Thread | None = None
         self._serving = False
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -154,9 +166,22 @@ class SimServer:
         self._serving = True
         self._httpd.serve_forever(poll_interval=0.2)
 
+    def track(self, connection: socket.socket, *, open_: bool) -> None:
+        """Remember open client connections, so that stopping drops them all."""
+        with self._connections_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
     def stop(self) -> None:
-        """Stop serving; hanging requests are released."""
+        """Stop serving: open connections are dropped, hanging requests released."""
         self._stopping.set()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None or self._serving:
             self._httpd.shutdown()
         self._httpd.server_close()
