@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lobstr_tui.api.client import DEFAULT_BASE_URL
+from lobstr_tui.api.secret import Token
 
 
 class ConfigError(Exception):
@@ -30,7 +31,7 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 class Settings:
     """The resolved token (hidden from ``repr``), base URL and any warnings."""
 
-    token: str | None = field(repr=False)
+    token: Token | None = field(repr=False)
     token_source: str | None
     base_url: str
     warnings: tuple[str, ...] = ()
@@ -73,7 +74,7 @@ def resolve_settings(env: Mapping[str, str] | None = None,
         if value:
             token, source = value.strip(), str(path)
     url = base_url or environ.get("LOBSTR_API_BASE") or DEFAULT_BASE_URL
-    return Settings(token=token, token_source=source, base_url=url,
+    return Settings(token=Token(token) if token else None, token_source=source, base_url=url,
                     warnings=tuple(warnings))
 
 

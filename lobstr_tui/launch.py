@@ -6,7 +6,7 @@ import argparse
 import sys
 from contextlib import ExitStack, suppress
 
-from lobstr_tui.api import LobstrClient, normalise_base_url
+from lobstr_tui.api import LobstrClient, Token, normalise_base_url
 from lobstr_tui.cli import EXIT_USAGE
 from lobstr_tui.config import NO_TOKEN_MESSAGE, ConfigError, config_path, resolve_settings
 
@@ -31,7 +31,7 @@ def run_monitor(args: argparse.Namespace) -> int:
 
             world = build("demo", seed=args.seed, speed=DEMO_SPEED)
             server = stack.enter_context(SimServer(world, token=DEFAULT_TOKEN))
-            token, base_url = DEFAULT_TOKEN, server.base_url
+            token, base_url = Token(DEFAULT_TOKEN), server.base_url
         else:
             try:
                 settings = resolve_settings(base_url=args.base_url)
@@ -50,7 +50,6 @@ def run_monitor(args: argparse.Namespace) -> int:
 
         app = LobstrApp(LobstrClient(token, base_url), read_only=args.read_only,
                         poll_seconds=args.poll, theme=args.theme)
-        del token
         with suppress(KeyboardInterrupt):
             app.run()
     return 0

@@ -74,11 +74,12 @@ def test_token_from_config_file_and_env_precedence(tmp_path: Path) -> None:
     config.write_text('[auth]\ntoken = "from-file"\n')
     config.chmod(0o600)
     from_file = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path)})
-    assert from_file.token == "from-file" and from_file.warnings == ()
+    assert from_file.token is not None and from_file.token.reveal() == "from-file"
+    assert from_file.warnings == ()
     assert "from-file" not in repr(from_file)
     from_env = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path), "LOBSTR_TOKEN": "env",
                                  "LOBSTR_API_BASE": "http://127.0.0.1:9/v1/"})
-    assert from_env.token == "env" and from_env.base_url == "http://127.0.0.1:9/v1/"
+    assert from_env.token is not None and from_env.token.reveal() == "env" and from_env.base_url == "http://127.0.0.1:9/v1/"
     config.chmod(0o644)
     loose = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path)})
     assert len(loose.warnings) == 1 and "chmod 600" in loose.warnings[0]

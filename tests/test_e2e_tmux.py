@@ -1,82 +1,117 @@
-"""End to end in a real terminal: tmux runs the installed `lobstr-tui --demo`."""
+"""End to end in a real terminal: tmux runs the installed `lobstr-tui`."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
+import os
+import signal
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
+from lobstr_tui.sim import SimServer, World
+from tests.tmux_support import (
+    LOBSTR_TUI,
+    app_pid,
+    screen,
+    start,
+    stop,
+    tmux,
+    wait_file,
+    wait_screen,
+)
+
+SECRET = "tmux-SECRET-91f0-never-on-screen"
 
 
-def tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=20,
-                          check=False)
-    return done.stdout
+def test_demo_launch_through_confirm_and_quit(tmp_path: Path) -> None:
+    name, exit_file = start(f"{LOBSTR_TUI} --demo", tmp_path)
+    try:
+        wait_screen(name, lambda s: "Google Maps FR" in s and "Instagram posts" in s,
+                    "the squid list")
+        first = wait_screen(name, lambda s: "live" in s and " results" in s, "live data")
+        progress = next(line for line in first.splitlines() if " results" in line)
+        wait_screen(name, lambda s: progress not in s, "the running run to move", limit=10.0)
+        tmux("send-keys", "-t", name, "j")
+        tmux("send-keys", "-t", name, "j")
+        wait_screen(name, lambda s: 'Runs of "Instagram posts' in s, "Instagram selected")
+        tmux("send-keys", "-t", name, "l")
+        dialog = wait_screen(name, lambda s: "Launch a run?" in s, "the confirm dialog")
+        assert "Instagram posts #coffee" in dialog and "credits" in dialog
+        tmux("send-keys", "-t", name, "y")
+        shown = wait_screen(name, lambda s: "launched run" in s, "the launch in the log")
+        launched = shown.split("launched run ", 1)[1][:6]
+        wait_screen(name, lambda s: f"{launched}…" in s, "the new run in the table")
+        tmux("send-keys", "-t", name, "q")
+        assert wait_file(exit_file) == "0"
+        history = screen(name, history=True)
+        assert "Traceback" not in history and "Error" not in history
+    finally:
+        stop(name)
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed: .ci/run installs it (apt-get install tmux)")
-    name = f"lobstr-e2e-{uuid.uuid4().hex[:8]}"
-    exit_file = tmp_path / "exit-code"
-    # Textual draws on stderr, so it stays on the terminal; what the app prints after
-    # it leaves the alternate screen stays in the pane's history.
-    command = (f"env -u COLUMNS -u LINES TZ=UTC TERM=xterm-256color {LOBSTR_TUI} --demo; "
-               f"echo $? > {exit_file}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                    command], check=True, timeout=20)
-    subprocess.run(["tmux", "resize-window", "-t", name, "-x", "120", "-y", "40"],
-                   check=False, timeout=20, capture_output=True)
+def secret_sim(world: World) -> Iterator[SimServer]:
+    with SimServer(world, token=SECRET) as server:
+        yield server
+
+
+def _monitor(server: SimServer, folder: Path) -> tuple[str, Path]:
+    env = f"LOBSTR_TOKEN={SECRET} LOBSTR_API_BASE={server.base_url} XDG_CONFIG_HOME={folder}"
+    name, exit_file = start(f"{LOBSTR_TUI}", folder, env=env)
+    wait_screen(name, lambda s: "Google Maps FR" in s and "live" in s, "the monitor")
+    return name, exit_file
+
+
+def _no_run_touched(server: SimServer) -> None:
+    assert not any(e.method == "POST" for e in list(server.log))
+    assert any(r.status == "running" for r in server.world.runs.values())
+
+
+def test_real_terminal_never_shows_the_token_and_ctrl_c_quits(secret_sim: SimServer,
+                                                               tmp_path: Path) -> None:
+    name, exit_file = _monitor(secret_sim, tmp_path)
     try:
-        yield name, tmp_path
+        tmux("send-keys", "-t", name, "?")
+        wait_screen(name, lambda s: "STATUSES" in s, "help")
+        assert SECRET not in screen(name, history=True)
+        tmux("send-keys", "-t", name, "Escape")
+        tmux("send-keys", "-t", name, "C-c")
+        assert wait_file(exit_file) == "0"
+        history = screen(name, history=True)
+        assert SECRET not in history and "Traceback" not in history
+        _no_run_touched(secret_sim)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True,
-                       timeout=20, check=False)
+        stop(name)
 
 
-def wait_screen(name: str, check: Callable[[str], bool], what: str,
-                limit: float = 20.0) -> str:
-    deadline = time.monotonic() + limit
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = tmux("capture-pane", "-p", "-t", name)
-        if check(screen):
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signals_end_the_app_cleanly(secret_sim: SimServer, tmp_path: Path,
+                                     sig: signal.Signals) -> None:
+    name, exit_file = _monitor(secret_sim, tmp_path)
+    try:
+        os.kill(app_pid(name), sig)
+        assert wait_file(exit_file) == "0"
+        assert "Traceback" not in screen(name, history=True)
+        _no_run_touched(secret_sim)
+    finally:
+        stop(name)
 
 
-def test_demo_launch_through_confirm_and_quit(session: tuple[str, Path]) -> None:
-    name, folder = session
-    wait_screen(name, lambda s: "Google Maps FR" in s and "Instagram posts" in s,
-                "the squid list")
-    first = wait_screen(name, lambda s: "live" in s and " results" in s, "live data")
-    progress = next(line for line in first.splitlines() if " results" in line)
-    wait_screen(name, lambda s: progress not in s, "the running run to move", limit=10.0)
-    tmux("send-keys", "-t", name, "j")
-    tmux("send-keys", "-t", name, "j")
-    wait_screen(name, lambda s: 'Runs of "Instagram posts' in s, "Instagram selected")
-    tmux("send-keys", "-t", name, "l")
-    dialog = wait_screen(name, lambda s: "Launch a run?" in s, "the confirm dialog")
-    assert "Instagram posts #coffee" in dialog and "credits" in dialog
-    tmux("send-keys", "-t", name, "y")
-    screen = wait_screen(name, lambda s: "launched run" in s, "the launch in the log")
-    launched = screen.split("launched run ", 1)[1][:6]
-    wait_screen(name, lambda s: f"{launched}…" in s, "the new run in the table")
-    tmux("send-keys", "-t", name, "q")
-    exit_file = folder / "exit-code"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not exit_file.exists():
-        time.sleep(0.2)
-    assert exit_file.exists(), "the app did not exit after q"
-    assert exit_file.read_text().strip() == "0"
-    history = tmux("capture-pane", "-p", "-S", "-2000", "-t", name)
-    assert "Traceback" not in history and "Error" not in history
+def test_terminal_loss_ends_the_process_within_10_seconds(secret_sim: SimServer,
+                                                          tmp_path: Path) -> None:
+    name, _ = _monitor(secret_sim, tmp_path)
+    pid = app_pid(name)
+    stop(name)
+    gone_by = time.monotonic() + 10.0
+    alive = True
+    while time.monotonic() < gone_by:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            alive = False
+            break
+        time.sleep(0.1)
+    assert not alive, "the app kept running after its terminal went away"
+    _no_run_touched(secret_sim)

@@ -34,6 +34,7 @@ from lobstr_tui.api.models import (
 )
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord
 from lobstr_tui.api.reasons import DoneReason, ReasonCategory, Severity, explain
+from lobstr_tui.api.secret import Token
 from lobstr_tui.api.status import RunStatus, StatusKind
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Severity",
     "Squid",
     "StatusKind",
+    "Token",
     "UnauthorizedError",
     "explain",
     "normalise_base_url",

@@ -30,6 +30,7 @@ from lobstr_tui.api.models import (
     Squid,
 )
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
+from lobstr_tui.api.secret import Token
 
 DEFAULT_BASE_URL = "https://api.lobstr.io/v1/"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -72,7 +73,7 @@ class LobstrClient:
 
     def __init__(
         self,
-        token: str,
+        token: Token | str,
         base_url: str = DEFAULT_BASE_URL,
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
@@ -85,7 +86,8 @@ class LobstrClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
-                "Authorization": f"Token {token}",
+                "Authorization": "Token " + (token.reveal() if isinstance(token, Token)
+                                             else token),
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
             },

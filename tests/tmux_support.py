@@ -1,0 +1,85 @@
+"""Driving the installed command in a real terminal with tmux."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
+
+
+def tmux(*args: str) -> str:
+    """Run a tmux command and return what it printed."""
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=20,
+                          check=False)
+    return done.stdout
+
+
+def start(command: str, folder: Path, env: str = "") -> tuple[str, Path]:
+    """Start ``command`` in a new 120x40 tmux session; its exit code goes to a file."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+    name = f"lobstr-test-{uuid.uuid4().hex[:8]}"
+    exit_file = folder / f"{name}.exit"
+    # pytest exports COLUMNS/LINES; the app must see the real terminal's size.
+    shell = (f"env -u COLUMNS -u LINES TZ=UTC TERM=xterm-256color {env} {command}; "
+             f"echo $? > {exit_file}; sleep 30")
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", shell],
+                   check=True, timeout=20)
+    return name, exit_file
+
+
+def stop(name: str) -> None:
+    """Kill a session (no error if it is gone)."""
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, timeout=20,
+                   check=False)
+
+
+def screen(name: str, history: bool = False) -> str:
+    """The pane's text, optionally with its scrollback."""
+    if history:
+        return tmux("capture-pane", "-p", "-S", "-2000", "-t", name)
+    return tmux("capture-pane", "-p", "-t", name)
+
+
+def wait_screen(name: str, check: Callable[[str], bool], what: str,
+                limit: float = 20.0) -> str:
+    """Poll the pane until ``check`` accepts it; fail with the screen after ``limit``."""
+    deadline = time.monotonic() + limit
+    text = ""
+    while time.monotonic() < deadline:
+        text = screen(name)
+        if check(text):
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+
+def wait_file(path: Path, limit: float = 15.0) -> str:
+    """Wait for a file to appear and return its text."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        time.sleep(0.1)
+    raise AssertionError(f"{path.name} never appeared")
+
+
+def app_pid(name: str) -> int:
+    """The pid of the program the pane's shell runs."""
+    shell_pid = tmux("display", "-p", "-t", name, "#{pane_pid}").strip()
+    for _ in range(50):
+        done = subprocess.run(["pgrep", "-P", shell_pid], capture_output=True, text=True,
+                              check=False)
+        children = done.stdout.split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise AssertionError("the app process was not found")
