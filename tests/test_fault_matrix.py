@@ -57,7 +57,9 @@ async def responsive(pilot: Pilot[None], app: LobstrApp) -> float:
     before = log.follow
     started = time.perf_counter()
     app.post_message(events.Key("f", "f"))
-    while log.follow is before and time.perf_counter() - started < 2.0:
+    for _ in range(1000):
+        if log.follow is not before:
+            break
         await asyncio.sleep(0.002)
     elapsed = time.perf_counter() - started
     assert log.follow is not before, "the key was handled"

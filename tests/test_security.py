@@ -18,7 +18,7 @@ SECRET = "SECRET-TOKEN-7Q2Z-do-not-show"
 
 def test_token_object_masks_itself() -> None:
     token = Token(SECRET)
-    shown = [repr(token), str(token), f"{token}", f"{token!r}", "%s" % token]
+    shown = [repr(token), str(token), f"{token}", f"{token!r}", "%s" % token]  # noqa: UP031
     assert all(SECRET not in text for text in shown)
     assert token.reveal() == SECRET
 
