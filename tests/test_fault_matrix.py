@@ -78,6 +78,7 @@ async def test_unreachable_at_start_then_connects(port_world: tuple[int, World])
     app = LobstrApp(client, clock=world.clock.now, policy=FAST, poll_seconds=0.2, seed=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "offline, retrying in" in top(app), what="offline")
+        await pilot.pause(0.5)  # let the first layout settle; the fault goes on
         assert await responsive(pilot, app) < 0.1
         with SimServer(world, token=TOKEN, port=port):
             await wait_for(pilot, lambda: "live" in top(app) and app.snapshot.squids_loaded,
