@@ -12,19 +12,16 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from lobstr_tui.api import LobstrClient  # noqa: E402
-from lobstr_tui.monitor import PollPolicy  # noqa: E402
-from lobstr_tui.sim import FaultPlan, SimServer, World  # noqa: E402
-from lobstr_tui.ui.app import LobstrApp  # noqa: E402
-from lobstr_tui.ui.squid_list import SquidList  # noqa: E402
+from lobstr_tui.api import LobstrClient
+from lobstr_tui.monitor import PollPolicy
+from lobstr_tui.sim import FaultPlan, SimServer, World
+from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.squid_list import SquidList
 
 FAULTS = ("*:status=503@0.02;*:html@0.01;runs/:malformed@0.01;squids:latency=0.3@0.05;"
           "runs:hang=12@0.003;*:ratelimit=2@0.005")

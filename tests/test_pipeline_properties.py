@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -99,7 +100,7 @@ async def test_any_body_renders_or_is_a_typed_error(endpoint: str, body: dict[st
             except LobstrError:
                 continue
             snapshots.append(place(snapshots[-1], endpoint, value))
-    for previous, current in zip(snapshots, snapshots[1:], strict=False):
+    for previous, current in pairwise(snapshots):
         for event in derive_events(previous, current):
             assert event_line(event)
         render_everything(current)
