@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lobstr_tui.sim import SimServer, World
-from tests.tmux_support import (
+from bench.terminal import (
     LOBSTR_TUI,
     app_pid,
     screen,
@@ -21,6 +20,7 @@ from tests.tmux_support import (
     wait_file,
     wait_screen,
 )
+from lobstr_tui.sim import SimServer, World
 
 SECRET = "tmux-SECRET-91f0-never-on-screen"
 

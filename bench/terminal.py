@@ -1,4 +1,4 @@
-"""Driving the installed command in a real terminal with tmux."""
+"""Driving the installed command in a real terminal with tmux (tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
 
 
@@ -22,17 +20,18 @@ def tmux(*args: str) -> str:
     return done.stdout
 
 
-def start(command: str, folder: Path, env: str = "") -> tuple[str, Path]:
+def start(command: str, folder: Path, env: str = "", *, size: tuple[int, int] = (120, 40),
+          ) -> tuple[str, Path]:
     """Start ``command`` in a new 120x40 tmux session; its exit code goes to a file."""
     if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+        raise RuntimeError("tmux is not installed: .ci/run installs it (apt-get install tmux)")
     name = f"lobstr-test-{uuid.uuid4().hex[:8]}"
     exit_file = folder / f"{name}.exit"
     # pytest exports COLUMNS/LINES; the app must see the real terminal's size.
     shell = (f"env -u COLUMNS -u LINES TZ=UTC TERM=xterm-256color {env} {command}; "
              f"echo $? > {exit_file}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", shell],
-                   check=True, timeout=20)
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y",
+                    str(size[1]), shell], check=True, timeout=20)
     return name, exit_file
 
 

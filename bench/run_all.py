@@ -1,0 +1,43 @@
+"""Run every benchmark and print one JSON document (``--quick``: seconds, not minutes).
+
+    python -m bench.run_all            # make bench
+    python -m bench.run_all --quick    # the smoke version
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+
+from bench import economy, idle, scale, startup
+
+
+def run(quick: bool) -> dict[str, object]:
+    """All figures, full size or quick."""
+    if quick:
+        return {
+            "startup": startup.run(runs=1),
+            "economy": economy.run(seconds=6.0),
+            "idle": idle.run(seconds=2.0),
+            "scale": scale.run(squids=200, runs=300, events_count=5000, presses=10),
+        }
+    return {
+        "machine": f"{platform.machine()}, {platform.python_implementation()} "
+                   f"{platform.python_version()}",
+        "startup": startup.run(runs=10),
+        "economy": economy.run(seconds=180.0),
+        "idle": idle.run(seconds=60.0),
+        "scale": scale.run(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="all benchmarks")
+    parser.add_argument("--quick", action="store_true")
+    print(json.dumps(run(parser.parse_args().quick), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

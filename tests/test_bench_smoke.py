@@ -1,0 +1,36 @@
+"""Quick versions of every benchmark: each must produce its figures (targets are checked
+in docs/benchmarks.md from `make bench`, never here)."""
+
+from __future__ import annotations
+
+from bench import economy, idle, scale, startup
+
+
+def test_startup_benchmark_produces_figures() -> None:
+    figures = startup.run(runs=1)
+    assert figures["app_first_frame_s"] > 0 and figures["cli_squid_ls_s"] > 0
+    assert figures["ratio_app_to_cli"] > 0
+
+
+def test_economy_benchmark_produces_figures() -> None:
+    figures = economy.run(seconds=4.0)
+    app, cli = figures["lobstr_tui"], figures["lobstr_run_watch"]
+    assert isinstance(app, dict) and isinstance(cli, dict)
+    assert app["requests_per_min"] > 0 and cli["requests_per_min"] > 0
+    assert "GET runs/{id}/stats" in app["by_endpoint_per_min"]
+    assert app["http_429"] == 0
+
+
+def test_idle_benchmark_produces_figures() -> None:
+    figures = idle.run(seconds=1.0)
+    for case in ("nothing_active", "watching_running_run"):
+        assert figures[case]["rss_mb"] > 10 and figures[case]["cpu_percent"] >= 0
+
+
+def test_scale_benchmark_produces_figures() -> None:
+    figures = scale.run(squids=100, runs=120, events_count=2000, presses=6)
+    assert figures["first_frame_s"] > 0 and figures["rss_mb_app_and_sim"] > 10
+    for key in ("cursor_p95_ms", "filter_p95_ms", "switch_p95_ms"):
+        assert 0 < figures[key] < 2000, key
+    flood = figures["log_flood"]
+    assert isinstance(flood, dict) and flood["events"] == 2000 and flood["seconds"] > 0
