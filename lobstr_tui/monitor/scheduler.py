@@ -53,11 +53,11 @@ class PollPolicy:
     """Periods (seconds) and limits of the scheduler; defaults follow the API etiquette."""
 
     stats_every: float = 5.0
-    active_runs_every: float = 10.0
+    active_runs_every: float = 12.0
     quiet_runs_every: float = 60.0
-    squids_every: float = 30.0
-    credits_every: float = 30.0
-    tasks_min_every: float = 15.0
+    squids_every: float = 25.0
+    credits_every: float = 45.0
+    tasks_min_every: float = 20.0
     balance_every: float = 120.0
     me_every: float = 3600.0
     backoff_base: float = 2.0

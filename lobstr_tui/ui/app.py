@@ -185,7 +185,7 @@ class LobstrApp(App[None]):
         now = self.clock()
         self.query_one(TopBar).show(self.snapshot, now)
         if self.snapshot.active_run is not None:
-            self.query_one(RunsTable).show(self.snapshot, now)
+            self.query_one(RunsTable).tick(self.snapshot, now)
 
     # -- intents out -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Log
 
 from lobstr_tui.monitor import Event, Level
@@ -39,15 +40,18 @@ class EventLog(Log):
         self.unseen = 0
         self.follow = True
         self.total_events = 0
+        self._timer: Timer | None = None
 
     def on_mount(self) -> None:
-        self.set_interval(FLUSH_SECONDS, self.flush, name="log-flush")
+        self._timer = self.set_interval(FLUSH_SECONDS, self.flush, name="log-flush")
         self._update_subtitle()
 
     def add(self, events: list[Event]) -> None:
         """Queue events; they are written on the next flush."""
         self._pending.extend(event_line(event) for event in events)
         self.total_events += len(events)
+        if self._timer is not None:
+            self._timer.resume()
 
     def flush(self) -> None:
         """Write queued lines with one call (per-line writes are very slow)."""
@@ -55,6 +59,8 @@ class EventLog(Log):
             if self.follow and self.unseen and self.is_vertical_scroll_end:
                 self.unseen = 0
                 self._update_subtitle()
+            elif not self.unseen and self._timer is not None:
+                self._timer.pause()  # nothing to write: no wake-ups while idle
             return
         lines = list(self._pending)
         self._pending.clear()

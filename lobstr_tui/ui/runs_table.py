@@ -115,6 +115,12 @@ class RunsTable(DataTable[Text]):
         with self.app.batch_update():
             self._apply(snapshot, wanted, now)
 
+    def tick(self, snapshot: Snapshot, now: datetime) -> None:
+        """Once a second: only the rows of active runs change (their duration)."""
+        for run in snapshot.runs:
+            if run.status.is_active and run.id in self._rows:
+                self._put(run, now)
+
     def _apply(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
         runs = {run.id: run for run in snapshot.runs}
         kept = [run_id for run_id in self._order if run_id in runs]

@@ -64,6 +64,7 @@ class SquidList(Vertical):
         self._squids: tuple[Squid, ...] = ()
         self._progress: dict[str, Progress] = {}
         self._prompts: dict[str, str] = {}
+        self._prompt_cache: dict[str, tuple[tuple[object, ...], str]] = {}
         self._shown: list[str] = []
         self._filter = ""
         self._selected: str | None = None
@@ -95,7 +96,7 @@ class SquidList(Vertical):
         width = max(16, (options.size.width or 28) - 3)
         wanted = self._matching()
         ids = [s.id for s in wanted]
-        prompts = {s.id: squid_prompt(s, self._progress.get(s.id), width) for s in wanted}
+        prompts = {s.id: self._prompt(s, width) for s in wanted}
         if ids != self._shown:
             highlighted = self._current_id()
             options.set_options(Option(Text(prompts[i]), id=i) for i in ids)
@@ -112,6 +113,17 @@ class SquidList(Vertical):
                 options.replace_option_prompt(squid_id, Text(prompt))
         self._prompts = prompts
         return len(ids)
+
+    def _prompt(self, squid: Squid, width: int) -> str:
+        """A squid's prompt, recomputed only when the squid or its progress changed."""
+        progress = self._progress.get(squid.id)
+        key = (squid, progress, width)
+        cached = self._prompt_cache.get(squid.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        prompt = squid_prompt(squid, progress, width)
+        self._prompt_cache[squid.id] = (key, prompt)
+        return prompt
 
     def _current_id(self) -> str | None:
         options = self.options
