@@ -117,6 +117,17 @@ def clock_time(when: datetime) -> str:
     return when.astimezone().strftime("%H:%M:%S")
 
 
+def age_text(seconds: int) -> str:
+    """A data age that changes only as often as it matters: ``7s``, ``25s``, ``3m``."""
+    if seconds < 10:
+        return f"{seconds}s"
+    if seconds < 60:
+        return f"{seconds // 5 * 5}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
+
+
 def connection_text(connection: Connection, now: datetime) -> str:
     """The header's connection word: ``live 2s``, ``stale 40s``, ``offline, retrying in 8s``."""
     age = None
@@ -127,16 +138,18 @@ def connection_text(connection: Connection, now: datetime) -> str:
         retry = max(0, int((connection.retry_at - now).total_seconds() + 0.999))
     state = connection.state
     if state is LinkState.LIVE:
-        return f"● live {age or 0}s"
+        return f"● live {age_text(age or 0)}"
     if state is LinkState.CONNECTING:
         return "◌ connecting…"
     if state is LinkState.STALE:
         suffix = f", retrying in {retry}s" if retry else ""
-        return f"◐ stale {age}s{suffix}" if age is not None else f"◐ stale{suffix}"
+        return (f"◐ stale {age_text(age)}{suffix}" if age is not None
+                else f"◐ stale{suffix}")
     if state is LinkState.OFFLINE:
         offline = f"offline, retrying in {retry}s" if retry is not None else "offline"
         # Data already on screen stays, marked with its age.
-        return f"◐ stale {age}s · {offline}" if age is not None else f"○ {offline}"
+        return (f"◐ stale {age_text(age)} · {offline}" if age is not None
+                else f"○ {offline}")
     if state is LinkState.RATE_LIMITED:
         return (f"◔ rate-limited, resuming in {retry}s" if retry is not None
                 else "◔ rate-limited")

@@ -91,5 +91,6 @@ class RunDetail(Vertical):
         line = progress_text(run, stats)
         if "stats" in snapshot.errors:
             line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
-        self.query_one("#progress-text", Static).update(Text(line))
-        self.query_one("#run-line", Static).update(Text(run_line(run, stats)))
+        # Both are single fixed lines: skip the layout pass.
+        self.query_one("#progress-text", Static).update(Text(line), layout=False)
+        self.query_one("#run-line", Static).update(Text(run_line(run, stats)), layout=False)

@@ -37,6 +37,8 @@ class TopBar(Static):
 
     DEFAULT_CLASSES = "top-bar"
 
+    _shown = ""
+
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot as of ``now``."""
         left, right = top_bar_text(snapshot, now)
@@ -45,7 +47,11 @@ class TopBar(Static):
         if len(left) + len(right) + 3 > width:
             left = fmt.shorten(left, max(10, width - len(right) - 3))
             gap = 1
-        self.update(Text(f" {left}{' ' * gap}{right} "))
+        text = f" {left}{' ' * gap}{right} "
+        if text != self._shown:
+            # One fixed line: no layout pass needed (this runs every second).
+            self.update(Text(text), layout=False)
+            self._shown = text
         state = snapshot.connection.state
         self.set_class(state is LinkState.LIVE, "-live")
         self.set_class(state in (LinkState.STALE, LinkState.RATE_LIMITED,
