@@ -87,9 +87,12 @@ class RunsTable(DataTable[Text]):
         self._has_more = False
 
     def on_mount(self) -> None:
+        self._add_columns()
+        self.border_title = "Runs"
+
+    def _add_columns(self) -> None:
         for key, label in COLUMNS:
             self.add_column(label, key=key)
-        self.border_title = "Runs"
 
     def colour(self, name: str) -> str:
         """A theme colour by variable name (no colours under NO_COLOR)."""
@@ -107,8 +110,10 @@ class RunsTable(DataTable[Text]):
                                 + (f" · ↓ for {more} older" if more > 0 else "") + loading)
         self._has_more = more > 0
         if snapshot.runs_squid_id != self._squid:
+            # Another squid: start from fresh columns so widths fit its runs only.
             self._squid = snapshot.runs_squid_id
-            self.clear()
+            self.clear(columns=True)
+            self._add_columns()
             self._rows.clear()
             self._order = []
         wanted = [run.id for run in snapshot.runs]
