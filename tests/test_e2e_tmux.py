@@ -115,3 +115,26 @@ def test_terminal_loss_ends_the_process_within_10_seconds(secret_sim: SimServer,
         time.sleep(0.1)
     assert not alive, "the app kept running after its terminal went away"
     _no_run_touched(secret_sim)
+
+
+def test_terminal_loss_right_after_the_first_frame(secret_sim: SimServer,
+                                                   tmp_path: Path) -> None:
+    """As the startup benchmark does: the session dies as soon as the list shows."""
+    pids = []
+    for _ in range(3):
+        env = (f"LOBSTR_TOKEN={SECRET} LOBSTR_API_BASE={secret_sim.base_url} "
+               f"XDG_CONFIG_HOME={tmp_path}")
+        name, _ = start(f"{LOBSTR_TUI}", tmp_path, env=env)
+        wait_screen(name, lambda s: "Google Maps FR" in s, "the squid list")
+        pids.append(app_pid(name))
+        stop(name)
+    deadline = time.monotonic() + 10.0
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.1)
+    assert not alive, f"{len(alive)} of 3 processes outlived their terminal"

@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ NARROW_WIDTH = 100
 RELAUNCH_GUARD_SECONDS = 10.0
 TTY_CHECK_SECONDS = 2.0
 TTY_LOST_EXIT = 1
+HARD_EXIT_SECONDS = 3.0
 SHORT_HEIGHT = 32
 
 Clock = Callable[[], datetime]
@@ -130,7 +132,7 @@ class LobstrApp(App[None]):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self.exit)
+                loop.add_signal_handler(sig, self._leave, 0)
                 self._signals.append(sig)
         self.set_interval(TTY_CHECK_SECONDS, self._check_terminal, name="tty-watchdog")
 
@@ -141,7 +143,15 @@ class LobstrApp(App[None]):
                 raise OSError("no terminal")
             os.get_terminal_size(stream.fileno())
         except (OSError, ValueError):
-            self.exit(return_code=TTY_LOST_EXIT)
+            self._leave(TTY_LOST_EXIT)
+
+    def _leave(self, code: int) -> None:
+        """Exit now; if Textual's own shutdown hangs on a dead terminal (it can, writing
+        to a closed pty), end the process anyway. Runs on the server are never touched."""
+        fallback = threading.Timer(HARD_EXIT_SECONDS, os._exit, args=(code,))
+        fallback.daemon = True
+        fallback.start()
+        self.exit(return_code=code)
 
     def on_resize(self) -> None:
         self._fit(self.size.width, self.size.height)
