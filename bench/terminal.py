@@ -30,8 +30,18 @@ def start(command: str, folder: Path, env: str = "", *, size: tuple[int, int] = 
     # pytest exports COLUMNS/LINES; the app must see the real terminal's size.
     shell = (f"env -u COLUMNS -u LINES TZ=UTC TERM=xterm-256color {env} {command}; "
              f"echo $? > {exit_file}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y",
-                    str(size[1]), shell], check=True, timeout=20)
+    command_line = ["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y",
+                    str(size[1]), shell]
+    # Right after the last session was killed the tmux server may still be exiting and
+    # refuse a new session: try again a few times before giving up.
+    for attempt in range(6):
+        done = subprocess.run(command_line, capture_output=True, text=True, timeout=20,
+                              check=False)
+        if done.returncode == 0:
+            break
+        if attempt == 5:
+            raise RuntimeError(f"tmux new-session failed: {done.stderr.strip()}")
+        time.sleep(0.3)
     return name, exit_file
 
 
