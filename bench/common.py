@@ -59,6 +59,19 @@ def cli_env(server: SimServer, home: Path) -> dict[str, str]:
 
 
 @contextmanager
+def live_monitor(server: SimServer, home: Path) -> Iterator[str]:
+    """The installed monitor in a 120x40 tmux session, yielded once its data is live."""
+    from bench.terminal import start, stop, wait_screen
+
+    name, _ = start(f"{LOBSTR_TUI}", home, env=monitor_env(server, home))
+    try:
+        wait_screen(name, lambda s: "Google Maps FR" in s and "live" in s, "the monitor")
+        yield name
+    finally:
+        stop(name)
+
+
+@contextmanager
 def simulator(world: World | None = None, **kwargs: object) -> Iterator[SimServer]:
     """The demo simulator (or ``world``) on a free loopback port."""
     with SimServer(world or build("demo", seed=1), token=TOKEN, **kwargs) as server:

@@ -16,8 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import LOBSTR_CLI, LOBSTR_TUI, cli_env, median, monitor_env, simulator
-from bench.terminal import start, stop, wait_screen
+from bench.common import LOBSTR_CLI, cli_env, live_monitor, median, simulator
 from lobstr_tui.sim import SimServer, build
 from lobstr_tui.sim.server import LoggedRequest
 
@@ -50,14 +49,10 @@ def freshness(server: SimServer, since: float, until: float, match: str,
 
 def watch_app(server: SimServer, home: Path, seconds: float) -> dict[str, object]:
     """The monitor in tmux for ``seconds``, first squid (its active run) selected."""
-    name, _ = start(f"{LOBSTR_TUI}", home, env=monitor_env(server, home))
-    try:
-        wait_screen(name, lambda s: "Google Maps FR" in s and "live" in s, "the monitor")
+    with live_monitor(server, home):
         since = time.monotonic()
         time.sleep(seconds)
         until = time.monotonic()
-    finally:
-        stop(name)
     seen = window(server, since, until)
     minutes = (until - since) / 60
     stats_age = freshness(server, since, until, r"^runs/[0-9a-f]{32}/stats$")

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import LOBSTR_TUI, cpu_seconds, monitor_env, rss_mb, simulator
-from bench.terminal import app_pid, start, stop, wait_screen
+from bench.common import cpu_seconds, live_monitor, rss_mb, simulator
+from bench.terminal import app_pid
 from lobstr_tui.sim import World, build
 
 
@@ -30,20 +30,15 @@ def quiet_demo() -> World:
 
 def measure(world: World, seconds: float) -> dict[str, float]:
     """CPU % of one core and RSS of the monitor process over ``seconds``."""
-    with tempfile.TemporaryDirectory() as folder, simulator(world) as server:
-        home = Path(folder)
-        name, _ = start(f"{LOBSTR_TUI}", home, env=monitor_env(server, home))
-        try:
-            wait_screen(name, lambda s: "Google Maps FR" in s and "live" in s, "the monitor")
-            time.sleep(3.0)  # let the first polls and layout settle
-            pid = app_pid(name)
-            cpu_start, started = cpu_seconds(pid), time.monotonic()
-            time.sleep(seconds)
-            cpu = cpu_seconds(pid) - cpu_start
-            elapsed = time.monotonic() - started
-            rss = rss_mb(pid)
-        finally:
-            stop(name)
+    with (tempfile.TemporaryDirectory() as folder, simulator(world) as server,
+          live_monitor(server, Path(folder)) as name):
+        time.sleep(3.0)  # let the first polls and layout settle
+        pid = app_pid(name)
+        cpu_start, started = cpu_seconds(pid), time.monotonic()
+        time.sleep(seconds)
+        cpu = cpu_seconds(pid) - cpu_start
+        elapsed = time.monotonic() - started
+        rss = rss_mb(pid)
     return {"cpu_percent": round(100 * cpu / elapsed, 2), "rss_mb": round(rss, 1),
             "seconds": round(elapsed, 1)}
 

@@ -8,6 +8,7 @@ import humanize
 
 from lobstr_tui.api import Eta, RunStatus, StatusKind
 from lobstr_tui.monitor import Connection, LinkState
+from lobstr_tui.monitor.events import short_label
 
 GLYPHS: dict[StatusKind, str] = {
     StatusKind.PENDING: "◌",
@@ -164,6 +165,5 @@ def shorten(text: str, width: int) -> str:
 
 
 def url_label(url: str, width: int = 48) -> str:
-    """A URL without scheme and ``www.``, shortened."""
-    text = url.split("://", 1)[-1].removeprefix("www.")
-    return shorten(text, width)
+    """A URL without scheme and ``www.``, shortened (the log's task labels use the same)."""
+    return short_label(url, width)
