@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check lobstr_tui tests screenshots $(wildcard bench)
 	$(BIN)/mypy lobstr_tui
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -22,6 +22,7 @@ from textual.widgets import Input
 from bench.common import TOKEN, percentile, rss_mb, simulator
 from bench.startup import time_to_first_frame
 from lobstr_tui.api import LobstrClient
+from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Event, EventKind
 from lobstr_tui.sim import SimServer, build
 from lobstr_tui.ui.app import LobstrApp
@@ -45,7 +46,7 @@ async def key_latency(app: LobstrApp, key: str, changed: object) -> float:
 
 async def interactive(server: SimServer, presses: int) -> dict[str, float]:
     """Latencies and RSS of the app (in this process) on the large account."""
-    app = LobstrApp(LobstrClient(TOKEN, server.base_url, timeout=10.0))
+    app = LobstrApp(build_scheduler(LobstrClient(TOKEN, server.base_url, timeout=10.0)))
     async with app.run_test(size=(120, 40)) as pilot:
         options = app.query_one(SquidList).options
         total = len(server.world.squids)
@@ -94,7 +95,7 @@ async def log_flood(count: int) -> dict[str, float]:
     made = [Event(at, EventKind.PROGRESS, f"run 3f2a1b tasks {i}/50 · {i:,} results")
             for i in range(count)]
     with simulator(build("empty", seed=1)) as server:
-        app = LobstrApp(LobstrClient(TOKEN, server.base_url))
+        app = LobstrApp(build_scheduler(LobstrClient(TOKEN, server.base_url)))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
             log = app.query_one(EventLog)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lobstr_tui.api import LobstrClient
+from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import PollPolicy
 from lobstr_tui.sim import FaultPlan, SimServer, World
 from lobstr_tui.ui.app import LobstrApp
@@ -93,7 +94,7 @@ async def soak(seconds: float, *, faults: str = FAULTS) -> SoakResult:
                         balance_every=30.0, backoff_cap=20.0)
     with SimServer(world, token="soak", faults=plan, rate_limits={}) as server:
         client = LobstrClient("soak", server.base_url, timeout=5.0)
-        app = LobstrApp(client, policy=policy, poll_seconds=policy.stats_every, seed=7)
+        app = LobstrApp(build_scheduler(client, policy=policy, seed=7))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(WARMUP_SECONDS)
             rss_start, peak = rss_mb(), rss_mb()

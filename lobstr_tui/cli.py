@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from lobstr_tui import __version__
+from lobstr_tui.exit_codes import EXIT_USAGE
 
-EXIT_USAGE = 2
 MIN_POLL_SECONDS = 2.0
 
 

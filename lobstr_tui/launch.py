@@ -1,16 +1,31 @@
-"""Start the monitor: resolve settings (or start the demo simulator), then run the app."""
+"""Start the monitor: resolve settings (or start the demo simulator), build the poll
+scheduler, then run the app. This is the one place where the parts are put together."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from contextlib import ExitStack, suppress
+from dataclasses import replace
 
 from lobstr_tui.api import LobstrClient, Token, normalise_base_url
-from lobstr_tui.cli import EXIT_USAGE
 from lobstr_tui.config import NO_TOKEN_MESSAGE, ConfigError, config_path, resolve_settings
+from lobstr_tui.exit_codes import EXIT_OK, EXIT_USAGE
+from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, PollPolicy, PollScheduler
 
 DEMO_SPEED = 1.0
+
+
+def build_scheduler(client: LobstrClient, *, poll_seconds: float | None = None,
+                    policy: PollPolicy | None = None, clocks: Clocks = SYSTEM_CLOCKS,
+                    read_only: bool = False, seed: int | None = None) -> PollScheduler:
+    """The poll scheduler for ``client``: ``poll_seconds`` overrides the selected run's
+    stats period of ``policy``."""
+    chosen = policy or PollPolicy()
+    if poll_seconds is not None:
+        chosen = replace(chosen, stats_every=poll_seconds)
+    return PollScheduler(client, policy=chosen, clocks=clocks, read_only=read_only,
+                         seed=seed)
 
 
 def _fail(message: str) -> int:
@@ -48,8 +63,9 @@ def run_monitor(args: argparse.Namespace) -> int:
             return _fail(f"lobstr-tui: error: {exc}")
         from lobstr_tui.ui.app import LobstrApp
 
-        app = LobstrApp(LobstrClient(token, base_url), read_only=args.read_only,
-                        poll_seconds=args.poll, theme=args.theme)
+        scheduler = build_scheduler(LobstrClient(token, base_url), poll_seconds=args.poll,
+                                    read_only=args.read_only)
+        app = LobstrApp(scheduler, theme=args.theme)
         with suppress(KeyboardInterrupt):
             app.run()
-    return 0
+    return EXIT_OK

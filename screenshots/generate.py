@@ -18,7 +18,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from lobstr_tui.api import LobstrClient
-from lobstr_tui.monitor import PollPolicy
+from lobstr_tui.launch import build_scheduler
+from lobstr_tui.monitor import Clocks, PollPolicy
 from lobstr_tui.sim import SimClock, SimServer, build
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
@@ -55,8 +56,8 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
     """Run the demo headless, let it move a little, save one SVG."""
     world = build("demo", seed=1, clock=SimClock(start=START, manual=True))
     with SimServer(world, token="demo") as server:
-        app = LobstrApp(LobstrClient("demo", server.base_url), clock=world.clock.now,
-                        policy=POLICY, poll_seconds=POLICY.stats_every, seed=1)
+        app = LobstrApp(build_scheduler(LobstrClient("demo", server.base_url), policy=POLICY,
+                                        clocks=Clocks(wall=world.clock.now), seed=1))
         async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: app.snapshot.stats is not None
                         and app.snapshot.credits is not None)

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 from lobstr_tui.api import LobstrClient
-from lobstr_tui.monitor import Event, EventKind
-from lobstr_tui.monitor.scheduler import MAX_CACHED_RUNS, PollScheduler
+from lobstr_tui.monitor import Clocks, Event, EventKind, PollScheduler
+from lobstr_tui.monitor.state import MAX_CACHED_RUNS
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.event_log import MAX_LINES, MAX_PENDING, EventLog
 from tests.conftest import TOKEN, manual_world
@@ -37,7 +37,8 @@ async def test_more_than_10000_runs_stay_capped() -> None:
     world = manual_world("large", squids=2, runs=MAX_CACHED_RUNS + 150)
     with SimServer(world, token=TOKEN, rate_limits={}) as server:
         client = LobstrClient(TOKEN, server.base_url)
-        scheduler = PollScheduler(client, policy=FAST, clock=world.clock.now, seed=1)
+        scheduler = PollScheduler(client, policy=FAST, clocks=Clocks(wall=world.clock.now),
+                                  seed=1)
         big = next(s.id for s in world.squids.values() if s.name == "Big history squid")
         scheduler.start()
         try:

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.traceback import Traceback
 
 from lobstr_tui.api import LobstrClient, Token, UnauthorizedError
+from lobstr_tui.launch import build_scheduler
+from lobstr_tui.monitor import Clocks
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
@@ -40,7 +42,8 @@ def test_tracebacks_with_locals_do_not_show_the_token() -> None:
 async def test_screens_logs_errors_and_reprs_never_show_the_token(world: World) -> None:
     with SimServer(world, token=SECRET) as server:
         client = LobstrClient(Token(SECRET), server.base_url, timeout=2.0)
-        app = LobstrApp(client, clock=world.clock.now, policy=FAST, poll_seconds=0.2, seed=1)
+        app = LobstrApp(build_scheduler(client, policy=FAST, seed=1,
+                                        clocks=Clocks(wall=world.clock.now)))
         captured: list[str] = [repr(client), repr(client._http.headers)]
         async with app.run_test(size=(120, 40)) as pilot:
             await select_squid(pilot, app, "Google Maps FR restaurants")

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 
 from lobstr_tui.api import LobstrClient
-from lobstr_tui.monitor import PollPolicy
+from lobstr_tui.launch import build_scheduler
+from lobstr_tui.monitor import Clocks, PollPolicy
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
 from tests.conftest import TOKEN
@@ -18,12 +19,15 @@ FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
                   unauthorized_every=5.0)
 
 
-def make_app(server: SimServer, *, read_only: bool = False,
-             policy: PollPolicy = FAST) -> LobstrApp:
-    """The real app, pointed at the simulator over HTTP, on the world's clock."""
-    client = LobstrClient(TOKEN, server.base_url, timeout=3.0)
-    return LobstrApp(client, read_only=read_only, poll_seconds=policy.stats_every,
-                     clock=server.world.clock.now, policy=policy, seed=1)
+def make_app(server: SimServer, *, read_only: bool = False, policy: PollPolicy = FAST,
+             clocks: Clocks | None = None, base_url: str | None = None,
+             timeout: float = 3.0) -> LobstrApp:
+    """The real app, pointed at the simulator over HTTP. Its wall clock is the world's;
+    its poll timing is real unless ``clocks`` (e.g. a FakeClock's) says otherwise."""
+    client = LobstrClient(TOKEN, base_url or server.base_url, timeout=timeout)
+    chosen = clocks or Clocks(wall=server.world.clock.now)
+    return LobstrApp(build_scheduler(client, policy=policy, clocks=chosen,
+                                     read_only=read_only, seed=1))
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object],

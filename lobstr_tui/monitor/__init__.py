@@ -1,11 +1,16 @@
 """What to poll when, immutable snapshots, and events derived from them (no Textual)."""
 
+from lobstr_tui.monitor.actions import ActionOutcome, plain_error
+from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
 from lobstr_tui.monitor.events import Event, EventKind, Level, derive_events, short_id
-from lobstr_tui.monitor.scheduler import ActionOutcome, PollPolicy, PollScheduler, plain_error
+from lobstr_tui.monitor.policy import PollPolicy
+from lobstr_tui.monitor.scheduler import PollScheduler
 from lobstr_tui.monitor.snapshot import Connection, LinkState, Progress, Snapshot
 
 __all__ = [
+    "SYSTEM_CLOCKS",
     "ActionOutcome",
+    "Clocks",
     "Connection",
     "Event",
     "EventKind",

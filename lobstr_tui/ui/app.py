@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -19,38 +11,23 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
-from lobstr_tui.api import LobstrClient, Run
-from lobstr_tui.monitor import (
-    ActionOutcome,
-    Event,
-    PollPolicy,
-    PollScheduler,
-    Snapshot,
-    short_id,
-)
-from lobstr_tui.ui import format as fmt
+from lobstr_tui.api import Run
+from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, PollScheduler, Snapshot
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.credits_panel import CreditsPanel
+from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.help_screen import HelpScreen
 from lobstr_tui.ui.run_detail import RunDetail
 from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.terminal_watch import TerminalWatch
 from lobstr_tui.ui.top_bar import TopBar
 
 NARROW_WIDTH = 100
-RELAUNCH_GUARD_SECONDS = 10.0
-TTY_CHECK_SECONDS = 2.0
-TTY_LOST_EXIT = 1
-HARD_EXIT_SECONDS = 3.0
 SHORT_HEIGHT = 32
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SnapshotArrived(Message):
@@ -83,22 +60,16 @@ class LobstrApp(App[None]):
         Binding("f12", "read_only_info", "READ-ONLY: no launch/abort", id="app.readonly"),
     ]
 
-    def __init__(self, client: LobstrClient, *, read_only: bool = False,
-                 poll_seconds: float = 5.0, theme: str | None = None,
-                 clock: Clock = _utc_now, policy: PollPolicy | None = None,
-                 seed: int | None = None) -> None:
+    def __init__(self, scheduler: PollScheduler, *, theme: str | None = None) -> None:
+        """Show what ``scheduler`` publishes (it is started on mount and stopped, with
+        its client closed, on exit); its read-only flag decides the actions."""
         super().__init__()
-        self.client = client
-        self.read_only = read_only
-        self.clock = clock
-        base = policy or PollPolicy()
-        self.policy = PollPolicy(**{**base.__dict__, "stats_every": poll_seconds})
-        self.scheduler = PollScheduler(client, policy=self.policy, clock=clock,
-                                       listener=self._listen, read_only=read_only, seed=seed)
-        self.snapshot = self.scheduler.snapshot
-        self._in_flight: set[str] = set()
-        self._signals: list[signal.Signals] = []
-        self._recent_launches: dict[str, tuple[float, str]] = {}
+        self.scheduler = scheduler
+        self.read_only = scheduler.read_only
+        self.clock = scheduler.clocks.wall
+        scheduler.listener = self._listen
+        self.snapshot = scheduler.snapshot
+        self.terminal = TerminalWatch(self)
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -122,36 +93,9 @@ class LobstrApp(App[None]):
         self._fit(self.size.width, self.size.height)
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
-            self._watch_terminal()
+            self.terminal.start()
         self.scheduler.start()
         self._render(self.snapshot)
-
-    def _watch_terminal(self) -> None:
-        """End cleanly on SIGTERM/SIGHUP and when the terminal goes away (dropped SSH,
-        killed tmux session) instead of spinning on a dead TTY. Runs are never touched."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self._leave, 0)
-                self._signals.append(sig)
-        self.set_interval(TTY_CHECK_SECONDS, self._check_terminal, name="tty-watchdog")
-
-    def _check_terminal(self) -> None:
-        stream = sys.__stderr__
-        try:
-            if stream is None or not os.isatty(stream.fileno()):
-                raise OSError("no terminal")
-            os.get_terminal_size(stream.fileno())
-        except (OSError, ValueError):
-            self._leave(TTY_LOST_EXIT)
-
-    def _leave(self, code: int) -> None:
-        """Exit now; if Textual's own shutdown hangs on a dead terminal (it can, writing
-        to a closed pty), end the process anyway. Runs on the server are never touched."""
-        fallback = threading.Timer(HARD_EXIT_SECONDS, os._exit, args=(code,))
-        fallback.daemon = True
-        fallback.start()
-        self.exit(return_code=code)
 
     def on_resize(self) -> None:
         self._fit(self.size.width, self.size.height)
@@ -161,11 +105,9 @@ class LobstrApp(App[None]):
         self.screen.set_class(height < SHORT_HEIGHT, "-short")
 
     async def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in self._signals:
-            loop.remove_signal_handler(sig)
+        self.terminal.stop()
         await self.scheduler.stop()
-        await self.client.aclose()
+        await self.scheduler.client.aclose()
 
     # -- data in -----------------------------------------------------------------------
 
@@ -254,45 +196,17 @@ class LobstrApp(App[None]):
 
     def action_launch(self) -> None:
         """Ask, then launch a run of the selected squid."""
-        if self.read_only:
-            self.notify("read-only mode: launching is disabled", severity="warning")
-            return
-        if "launch" in self._in_flight or self.snapshot.launching:
-            return
         squid = self.snapshot.selected_squid
         if squid is None:
             self.notify("select a squid first", severity="warning")
             return
-        recent = self._recent_launches.get(squid.id)
-        if recent is not None and time.monotonic() - recent[0] < RELAUNCH_GUARD_SECONDS:
-            # A repeated key press right after a launch: never a second paid run.
-            self.notify(f"run {short_id(recent[1])} was just launched for this squid",
-                        severity="warning")
+        refusal = self.scheduler.launch_refusal(squid.id)
+        if refusal is not None:
+            self.notify(refusal, severity="warning")
             return
-        balance = self.snapshot.balance
-        ready = "yes" if squid.is_ready else "NO: set its parameters in lobstr.io"
-        tasks = {True: "tasks waiting to run", False: "no pending tasks",
-                 None: "unknown"}[squid.to_complete]
-        lines = [
-            f"squid      {squid.name}",
-            f"crawler    {squid.crawler_name or fmt.DASH}",
-            f"ready      {ready}",
-            f"tasks      {tasks}",
-            f"credits    {fmt.credits(balance.remaining) if balance else 'unknown'} left",
-            f"slots      {balance.used_slots}/{balance.total_available_slots} in use"
-            if balance else "slots      unknown",
-        ]
-        active = self.snapshot.active_run
-        if active is not None:
-            lines.append(f"note       run {short_id(active.id)} is {active.status.label}: "
-                         "lobstr.io allows one active run per squid")
-        lines.append("A run costs credits for every result it collects.")
-        self.push_screen(ConfirmScreen("Launch a run?", lines, "Launch"),
-                         callback=lambda yes: self._confirmed_launch(squid.id, yes))
-
-    def _confirmed_launch(self, squid_id: str, yes: bool | None) -> None:
-        if yes:
-            self._act("launch", squid_id)
+        self.push_screen(ConfirmScreen("Launch a run?", launch_lines(squid, self.snapshot),
+                                       "Launch"),
+                         callback=lambda yes: self._confirmed("launch", squid.id, yes))
 
     def abort_target(self) -> Run | None:
         """The selected run if it is active, else the selected squid's active run."""
@@ -303,53 +217,47 @@ class LobstrApp(App[None]):
 
     def action_abort(self) -> None:
         """Ask, then abort the selected (or the squid's) active run."""
-        if self.read_only:
-            self.notify("read-only mode: aborting is disabled", severity="warning")
-            return
-        if "abort" in self._in_flight or self.snapshot.aborting:
+        refusal = self.scheduler.abort_refusal()
+        if refusal is not None:
+            self.notify(refusal, severity="warning")
             return
         run = self.abort_target()
         if run is None:
             self.notify("no active run to abort for this squid", severity="warning")
             return
-        squid = self.snapshot.selected_squid
-        lines = [
-            f"run        {run.id}",
-            f"squid      {squid.name if squid else run.squid}",
-            f"status     {fmt.status_label(run.status)}",
-            f"results    {fmt.count(run.total_results)} so far",
-            f"credits    {fmt.credits(run.credit_used)} used so far",
-            "Partial results are still exported. This cannot be undone.",
-        ]
-        self.push_screen(ConfirmScreen("Abort this run?", lines, "Abort", danger=True),
-                         callback=lambda yes: self._confirmed_abort(run.id, yes))
+        self.push_screen(ConfirmScreen("Abort this run?",
+                                       abort_lines(run, self.snapshot.selected_squid),
+                                       "Abort", danger=True),
+                         callback=lambda yes: self._confirmed("abort", run.id, yes))
 
-    def _confirmed_abort(self, run_id: str, yes: bool | None) -> None:
-        if yes:
-            self._act("abort", run_id)
-
-    def _act(self, kind: str, target: str) -> None:
-        """Start a confirmed launch or abort, unless one of that kind is in flight."""
-        if kind in self._in_flight:
+    def _confirmed(self, kind: str, target: str, yes: bool | None) -> None:
+        """A dialog was answered: hand a confirmed action to the scheduler, which sends
+        it unless one of its kind is in flight (then it answers with the reason)."""
+        if not yes:
             return
-        self._in_flight.add(kind)
-        self._perform(kind, target)
-
-    @work(exit_on_error=False, description="launch or abort a run")
-    async def _perform(self, kind: str, target: str) -> None:
         action = self.scheduler.launch if kind == "launch" else self.scheduler.abort
-        try:
-            outcome = await action(target)
-        finally:
-            self._in_flight.discard(kind)
-        if kind == "launch" and outcome.ok and outcome.run_id:
-            self._recent_launches[target] = (time.monotonic(), outcome.run_id)
-        self._report(outcome)
+        self._report_when_done(action(target))
+
+    @work(exit_on_error=False, group="actions", description="report a launch or abort")
+    async def _report_when_done(self, outcome: Awaitable[ActionOutcome]) -> None:
+        self._report(await outcome)
 
     def _report(self, outcome: ActionOutcome) -> None:
         self.last_outcome = outcome
         self.notify(outcome.message, severity="information" if outcome.ok else "error",
                     timeout=8)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A failed worker is said on screen and in the log, never dropped silently."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        text = (f"{event.worker.description or event.worker.name} failed: "
+                f"{type(error).__name__}: {error}")
+        self.notify(text, severity="error", timeout=10)
+        self.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION, text,
+                                            Level.ERROR)])
 
     # -- command palette ---------------------------------------------------------------
 
