@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="SECONDS",
                         help="refresh period of the selected run (default 5, minimum 2)")
     parser.add_argument("--theme", metavar="NAME", help="Textual theme (e.g. ansi-dark, nord)")
+    parser.add_argument("--speed", type=_float_at_least(0.0, strict=True), default=None,
+                        metavar="FACTOR",
+                        help="with --demo: how much faster than real time the simulated "
+                             "runs move (default 1; 10 shows every status change within "
+                             "a minute)")
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"lobstr-tui {__version__}")
     return parser
@@ -136,7 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "sim":
         return run_sim(args_list[1:])
-    args = build_parser().parse_args(args_list)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.speed is not None and not args.demo:
+        parser.error("--speed only applies to --demo")
     from lobstr_tui.launch import run_monitor
 
     return int(run_monitor(args))

@@ -44,7 +44,7 @@ def run_monitor(args: argparse.Namespace) -> int:
         if args.demo:
             from lobstr_tui.sim import DEFAULT_TOKEN, SimServer, build
 
-            world = build("demo", seed=args.seed, speed=DEMO_SPEED)
+            world = build("demo", seed=args.seed, speed=args.speed or DEMO_SPEED)
             server = stack.enter_context(SimServer(world, token=DEFAULT_TOKEN))
             token, base_url = Token(DEFAULT_TOKEN), server.base_url
         else:
