@@ -96,6 +96,11 @@ def build_sim_parser() -> argparse.ArgumentParser:
                         help="token the simulator accepts (default: demo)")
     parser.add_argument("--faults", metavar="SPEC", default="",
                         help="fault injection, e.g. 'runs:latency=0.5;squids:status=503@0.3'")
+    parser.add_argument("--quirks", action="store_true",
+                        help="send, at random (seeded by --seed), every documented answer "
+                             "variant: ETA '' or '2 minutes', the other 'me' shape, bare "
+                             "abort answers, DRF-style 429s, free-plan warnings, "
+                             "status case")
     parser.add_argument("--squids", type=int, default=2000,
                         help="squids in the large scenario (default 2000)")
     parser.add_argument("--runs", type=int, default=5000,
@@ -118,13 +123,14 @@ def run_sim(argv: Sequence[str]) -> int:
     world = build(args.scenario, seed=args.seed, speed=args.speed, **options)
     try:
         server = SimServer(world, port=args.port, token=args.token or DEFAULT_TOKEN,
-                           faults=faults)
+                           faults=faults, quirks=args.quirks)
     except OSError as exc:
         print(f"lobstr-tui sim: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}",
               file=sys.stderr)
         return 1
     print(server.base_url, flush=True)
-    print(f"scenario {args.scenario}, seed {args.seed}, speed {args.speed:g}; "
+    print(f"scenario {args.scenario}, seed {args.seed}, speed {args.speed:g}"
+          f"{', quirks' if args.quirks else ''}; "
           f"token: {'(custom)' if args.token else DEFAULT_TOKEN}; Ctrl+C stops",
           file=sys.stderr, flush=True)
     try:

@@ -154,8 +154,9 @@ def test_credits_add_up_across_run_breakdown_and_balance() -> None:
     assert after["total_credits"] == pytest.approx(run["credit_used"])
     spent = after["total_credits"] - before["total_credits"]
     assert spent > 0
+    # The balance shows whole credits (as the API does); the run's figures are exact.
     assert after_balance["consumed"] - before_balance["consumed"] == pytest.approx(spent,
-                                                                                  abs=1e-3)
+                                                                                  abs=1)
     rate = after["rates"]["credits_per_row"] + after["rates"]["get_phone_numbers"]
     assert after["total_credits"] == pytest.approx(after["total_results"] * rate)
     assert [b["credits"] for b in after["breakdown"]] == sorted(
@@ -179,8 +180,9 @@ def test_same_seed_same_answers_different_seed_different_ids() -> None:
 
 @pytest.mark.parametrize(("query", "expected"), [
     ({"limit": "5", "page": "3"}, (12, 3, 2, 11, 12)),
-    ({"limit": "5", "page": "4"}, (12, 3, 0, 0, 15)),
     ({"limit": "500"}, (12, 1, 12, 1, 12)),
+    ({"limit": "-1"}, (12, 2, 10, 1, 10)),
+    ({"limit": "x", "page": "2"}, (12, 2, 2, 11, 12)),
     ({}, (12, 2, 10, 1, 10)),
 ])
 def test_pagination_edges(query: dict[str, str], expected: tuple[int, ...]) -> None:
@@ -194,9 +196,17 @@ def test_pagination_edges(query: dict[str, str], expected: tuple[int, ...]) -> N
         assert body["next"] is None
 
 
-@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"limit": "-1"}])
-def test_invalid_pages_are_400(query: dict[str, str]) -> None:
-    assert call(manual_world(), "GET", "squids", **query) == (400, {"detail": "Invalid page."})
+@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"page": "-2"},
+                                   {"limit": "5", "page": "4"}, {"page": "50"}])
+def test_invalid_or_past_last_pages_are_404_invalid_page(query: dict[str, str]) -> None:
+    assert call(manual_world(), "GET", "squids", **query) == (404, {"detail": "Invalid page."})
+
+
+def test_first_page_of_an_empty_list_is_an_empty_page() -> None:
+    status, body = call(manual_world("empty"), "GET", "squids")
+    assert status == 200
+    assert (body["data"], body["total_pages"], body["result_from"], body["result_to"]) == (
+        [], 1, 0, 0)
 
 
 def test_empty_and_large_scenarios() -> None:
@@ -238,11 +248,17 @@ def test_unauthorised_and_rate_limited_over_http() -> None:
     assert limited.json()["type"] == "RateLimitExceeded"
 
 
-def test_rate_limiter_window_counts() -> None:
-    limiter = RateLimiter({"runs": (3, 60.0)})
+def test_rate_limiter_window_counts_on_its_clock() -> None:
+    now = [1000.0]
+    limiter = RateLimiter({"runs": (3, 60.0)}, clock=lambda: now[0])
     allowed = [limiter.check("runs")[0] for _ in range(4)]
     assert allowed == [True, True, True, False]
-    assert limiter.check("me") == (True, {})
+    assert limiter.check("me") == (True, {}), "no limit and no '*': not limited"
+    assert limiter.peek("runs")["X-RateLimit-Remaining"] == "0"
+    now[0] += 60.0
+    assert limiter.check("runs") == (True, {"X-RateLimit-Limit": "3",
+                                            "X-RateLimit-Remaining": "2",
+                                            "X-RateLimit-Reset": "1120"})
 
 
 def test_fault_specs() -> None:

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import io
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,19 +87,29 @@ class Router:
 
     @staticmethod
     def _paging(request: Request, prefix: str) -> tuple[int, int]:
+        # As Django REST framework's PageNumberPagination does (the API's error bodies,
+        # "Invalid page.", "Not found.", "Request was throttled...", are DRF's): a page
+        # that is not a whole number from 1 answers 404 {"detail": "Invalid page."}, and
+        # so does a page past the last one (see _page); a bad or missing limit falls back
+        # to the endpoint's default, one above the maximum is cut to it.
         try:
             page = int(request.query.get("page", "1"))
-            raw_limit = request.query.get("limit") or request.query.get("page_size")
-            limit = int(raw_limit) if raw_limit else DEFAULT_LIMITS[prefix]
         except ValueError:
-            raise e.detail_error(400, "Invalid page.") from None
-        if page < 1 or limit < 1:
-            raise e.detail_error(400, "Invalid page.")
+            raise e.detail_error(404, "Invalid page.") from None
+        if page < 1:
+            raise e.detail_error(404, "Invalid page.")
+        raw_limit = request.query.get("limit") or request.query.get("page_size") or ""
+        limit = int(raw_limit) if raw_limit.isdigit() and int(raw_limit) > 0 else (
+            DEFAULT_LIMITS[prefix])
         return page, min(limit, MAX_LIMIT)
 
     def _page(self, request: Request, prefix: str, items: list[Any],
               render: Callable[[Any], dict[str, Any]]) -> Reply:
         page, limit = self._paging(request, prefix)
+        if page > 1 and (page - 1) * limit >= len(items):
+            # Past the last page. Page 1 always exists: an empty list is one empty page
+            # with result_from 0 and result_to 0 (Django's Paginator for no items).
+            raise e.detail_error(404, "Invalid page.")
         chosen = items[(page - 1) * limit: page * limit]
         query = {k: val for k, val in request.query.items() if k not in ("page", "limit")}
         return Reply(200, v.envelope([render(x) for x in chosen], total=len(items), page=page,
@@ -129,15 +138,24 @@ class Router:
     def _balance(self, request: Request, match: re.Match[str]) -> Reply:
         return Reply(200, v.balance_body(self.world))
 
+    def squid_body(self, squid: SimSquid, base_url: str, *,
+                   detail: bool = False) -> dict[str, Any]:
+        """A squid's body with its last run's signed ``download_url`` (also used by the
+        control endpoints)."""
+        last = self.world.runs[squid.run_ids[0]] if squid.run_ids else None
+        url = self.export_url(last, base_url) if last is not None and last.export_done else None
+        return v.squid_body(self.world, squid, detail=detail, download_url=url)
+
     def _squids(self, request: Request, match: re.Match[str]) -> Reply:
         name = request.query.get("name", "").strip().lower()
         squids = [s for s in self.world.squids.values() if name in s.name.lower()]
         squids.sort(key=lambda s: s.created_at, reverse=True)
-        return self._page(request, "squids", squids, lambda s: v.squid_body(self.world, s))
+        return self._page(request, "squids", squids,
+                          lambda s: self.squid_body(s, request.base_url))
 
     def _squid(self, request: Request, match: re.Match[str]) -> Reply:
-        return Reply(200, v.squid_body(self.world, self._squid_or_404(match["id"]),
-                                       detail=True))
+        return Reply(200, self.squid_body(self._squid_or_404(match["id"]), request.base_url,
+                                          detail=True))
 
     def _runs(self, request: Request, match: re.Match[str]) -> Reply:
         squid_id = request.query.get("squid")
@@ -197,7 +215,8 @@ class Router:
             runs = [self._run_or_404(run_id)]
         else:
             runs = [self.world.runs[r] for r in self._squid_or_404(str(squid_id)).run_ids]
-        rows = [(run, index) for run in runs for index in range(run.total_results)]
+        task_id = request.query.get("task")
+        rows = [(run, index) for run in runs for index in result_indexes(run, task_id)]
         return self._page(request, "results", rows,
                           lambda pair: v.result_row(self.world, pair[0], pair[1]))
 
@@ -212,14 +231,20 @@ class Router:
         if file_format not in ("csv", "xlsx", "json", "jsonl"):
             raise e.validation_error("file_format must be csv, xlsx, json or jsonl",
                                      "file_format")
-        expires = int(time.time()) + EXPORT_TTL_SECONDS
-        signature = self.sign(run.id, expires)
-        root = request.base_url.rsplit("/v1/", 1)[0]
-        url = (f"{root}/exports/{run.id}.csv?response-content-disposition=attachment"
-               f"&Expires={expires}&Signature={signature}")
-        return Reply(200, {"s3": url})
+        return Reply(200, {"s3": self.export_url(run, request.base_url)})
 
     # -- exports (no auth: a signed URL, like S3) --------------------------------------
+
+    def _epoch(self) -> float:
+        # Export URLs expire on the world's clock, so that a manual clock decides too.
+        return self.world.clock.now().timestamp()
+
+    def export_url(self, run: SimRun, base_url: str) -> str:
+        """A signed URL of the run's CSV export, valid for a few minutes."""
+        expires = int(self._epoch()) + EXPORT_TTL_SECONDS
+        root = base_url.rsplit("/v1/", 1)[0]
+        return (f"{root}/exports/{run.id}.csv?response-content-disposition=attachment"
+                f"&Expires={expires}&Signature={self.sign(run.id, expires)}")
 
     def sign(self, run_id: str, expires: int) -> str:
         """The signature of an export URL."""
@@ -233,7 +258,7 @@ class Router:
         except ValueError:
             expires = 0
         valid = hmac.compare_digest(self.sign(run_id, expires), query.get("Signature", ""))
-        if not valid or expires < time.time():
+        if not valid or expires < self._epoch():
             return Reply(403, b"<Error><Code>AccessDenied</Code></Error>",
                          content_type="application/xml")
         with self.world.locked():
@@ -248,3 +273,18 @@ class Router:
             writer.writeheader()
             writer.writerows(rows)
         return Reply(200, buffer.getvalue().encode(), content_type="text/csv")
+
+
+def result_indexes(run: SimRun, task_id: str | None) -> range | list[int]:
+    """Indexes of a run's result rows, all or those of one task (its hash, or the id of
+    its run task). Tasks are collected one after the other, so task k's rows follow the
+    rows of the tasks before it."""
+    if not task_id:
+        return range(run.total_results)
+    indexes: list[int] = []
+    start = 0
+    for task in run.tasks:
+        if task_id in (task.task_id, task.id):
+            indexes.extend(range(start, start + task.collected))
+        start += task.collected
+    return indexes

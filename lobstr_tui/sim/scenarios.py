@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from lobstr_tui.sim import demo_script
 from lobstr_tui.sim.clock import SimClock
 from lobstr_tui.sim.entities import SimRun
 from lobstr_tui.sim.world import World
@@ -109,11 +110,12 @@ def build_demo(world: World) -> World:
     world.fail_run(errored.id, "Crawler crashed: Instagram changed its page layout. "
                                "Our team is on it; the run resumes once fixed.")
 
-    # A squid on a schedule keeps the demo moving over hours.
+    # A squid on a schedule keeps the demo moving over hours; the script makes the first
+    # minutes show every status change (see demo_script).
     google = squids[7]
     google.schedule = "every 15 minutes"
     google.schedule_every = 15 * 60.0
-    google.next_launch_at = now + timedelta(seconds=90)
+    demo_script.install(world, scheduled=google, paused=paused, running=running)
     # One squid that cannot launch (no tasks), one that is not ready.
     for task in squids[10].tasks:
         task.is_active = False

@@ -15,57 +15,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from lobstr_tui.sim.control import CONTROL_ROOT, ControlRouter
 from lobstr_tui.sim.faults import FaultPlan, FaultRule
+from lobstr_tui.sim.quirks import Quirks
+from lobstr_tui.sim.ratelimit import SIM_RATE_LIMITS, RateLimiter
 from lobstr_tui.sim.routes import Reply, Request, Router
 from lobstr_tui.sim.world import World
 
-DEFAULT_TOKEN = "demo"
+__all__ = ["DEFAULT_TOKEN", "SIM_RATE_LIMITS", "LoggedRequest", "RateLimiter", "SimServer"]
 
-# Documented per-minute limits by prefix; ``results`` is 2 per second.
-SIM_RATE_LIMITS: Mapping[str, tuple[int, float]] = {
-    "squids": (120, 60.0),
-    "tasks": (90, 60.0),
-    "runtasks": (90, 60.0),
-    "runs": (120, 60.0),
-    "results": (2, 1.0),
-    "me": (60, 60.0),
-    "user": (60, 60.0),
-}
+DEFAULT_TOKEN = "demo"
 
 _HTML_ERROR = (b"<html><head><title>502 Bad Gateway</title></head><body><center>"
                b"<h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
-
-
-class RateLimiter:
-    """Sliding-window request counting per prefix, as the API's headers describe it."""
-
-    def __init__(self, limits: Mapping[str, tuple[int, float]] | None = None) -> None:
-        self.limits = dict(SIM_RATE_LIMITS if limits is None else limits)
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, prefix: str) -> tuple[bool, dict[str, str]]:
-        """Count one request; return (allowed, headers to send)."""
-        if prefix not in self.limits:
-            return True, {}
-        limit, window = self.limits[prefix]
-        now = time.time()
-        with self._lock:
-            hits = self._hits.setdefault(prefix, deque())
-            while hits and hits[0] <= now - window:
-                hits.popleft()
-            allowed = len(hits) < limit
-            if allowed:
-                hits.append(now)
-            reset = (hits[0] + window) if hits else now + window
-            headers = {
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": str(max(0, limit - len(hits))),
-                "X-RateLimit-Reset": str(int(reset + 0.999)),
-            }
-            if not allowed:
-                headers["Retry-After"] = str(max(1, int(reset - now + 0.999)))
-        return allowed, headers
 
 
 @dataclass(frozen=True)
@@ -89,6 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm
+        # and the client's delayed ACK add about 40 ms to every keep-alive answer.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.sim.track(self.connection, open_=True)
 
     def finish(self) -> None:
@@ -122,18 +88,27 @@ class SimServer:
     """The simulator's HTTP front: auth, rate limits, faults, then the router.
 
     Use as a context manager, or ``start()``/``stop()``; ``base_url`` ends in ``/v1/``.
+    Rate limits are measured on the world's clock. ``quirks=True`` sends, at random, the
+    documented answer variants it otherwise never sends (seeded by ``quirks_seed``,
+    default the world's seed; see :mod:`lobstr_tui.sim.quirks`). Control endpoints
+    live under ``/_sim/`` (see :mod:`lobstr_tui.sim.control`).
     """
 
     def __init__(self, world: World, *, host: str = "127.0.0.1", port: int = 0,
                  token: str = DEFAULT_TOKEN, faults: FaultPlan | None = None,
-                 rate_limits: Mapping[str, tuple[int, float]] | None = None) -> None:
+                 rate_limits: Mapping[str, tuple[int, float]] | None = None,
+                 quirks: bool = False, quirks_seed: int | None = None) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the simulator only listens on loopback")
         self.world = world
         self.token = token
         self.faults = faults or FaultPlan(seed=world.seed)
-        self.limiter = RateLimiter(rate_limits)
+        self.limiter = RateLimiter(rate_limits,
+                                   clock=lambda: world.clock.now().timestamp())
         self.router = Router(world)
+        self.control = ControlRouter(world, self.router)
+        self.quirks = Quirks(world.seed if quirks_seed is None else quirks_seed) if (
+            quirks) else None
         self.log: deque[LoggedRequest] = deque(maxlen=100_000)
         self._stopping = threading.Event()
         self._httpd = _Server((host, port), _Handler)
@@ -216,8 +191,14 @@ class SimServer:
             self._record(handler.command, path, "exports", None, auth)
             self._send(handler, self.router.export(run_id, query))
             return
+        if path.startswith(CONTROL_ROOT):
+            # Before faults and rate limits, and not logged: steering is not API traffic.
+            refusal = self._refusal(auth)
+            self._send(handler, refusal or self.control.handle(
+                handler.command, path, raw_body, self._base_url(handler)))
+            return
         if not path.startswith("/v1/"):
-            self._send(handler, Reply(404, {"detail": "Not found."}))
+            self._send(handler, Reply(404, {"detail": "Not found."}, self.limiter.peek("")))
             return
         api_path = path[len("/v1/"):]
         prefix = api_path.split("/", 1)[0]
@@ -234,27 +215,45 @@ class SimServer:
             self._stopping.wait(rule.value)
         self._send(handler, reply)
 
-    def _answer(self, handler: _Handler, api_path: str, prefix: str, query: dict[str, str],
-                raw_body: bytes, auth: str | None) -> Reply:
+    def _refusal(self, auth: str | None) -> Reply | None:
+        """The 401 for a missing or wrong token, else None."""
         if not auth:
             return Reply(401, {"detail": "Authentication credentials were not provided."})
         scheme, _, given = auth.partition(" ")
         if scheme.lower() not in ("token", "bearer") or given.strip() != self.token:
             return Reply(401, {"detail": "Invalid token."})
+        return None
+
+    def _base_url(self, handler: _Handler) -> str:
+        host = handler.headers.get("Host") or f"127.0.0.1:{self.port}"
+        return f"http://{host}/v1/"
+
+    def _answer(self, handler: _Handler, api_path: str, prefix: str, query: dict[str, str],
+                raw_body: bytes, auth: str | None) -> Reply:
+        refusal = self._refusal(auth)
+        if refusal is not None:
+            # Counted only once authenticated (as DRF throttles), but the headers are on
+            # every answer, as the docs say.
+            refusal.headers = self.limiter.peek(prefix)
+            return refusal
         allowed, headers = self.limiter.check(prefix)
         if not allowed:
-            return Reply(429, {"error": "Rate limit exceeded. Please try again later.",
-                               "type": "RateLimitExceeded", "code": 429}, headers)
-        body: Any = None
+            body: Any = {"error": "Rate limit exceeded. Please try again later.",
+                         "type": "RateLimitExceeded", "code": 429}
+            if self.quirks is not None:
+                body = self.quirks.throttled(body, headers)
+            return Reply(429, body, headers)
+        body = None
         if raw_body:
             try:
                 body = json.loads(raw_body)
             except ValueError:
                 return Reply(400, {"detail": "JSON parse error."}, headers)
-        host = handler.headers.get("Host") or f"127.0.0.1:{self.port}"
         request = Request(method=handler.command, path=api_path, query=query, body=body,
-                          base_url=f"http://{host}/v1/")
+                          base_url=self._base_url(handler))
         reply = self.router.handle(request)
+        if self.quirks is not None:
+            reply = self.quirks.apply(self.world, handler.command, api_path, reply)
         reply.headers = {**headers, **reply.headers}
         return reply
 

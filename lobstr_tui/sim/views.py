@@ -2,8 +2,10 @@
 
 Run statuses are lower-case on runs and UPPER-case on a squid's ``last_run_status``;
 ``duration`` is float seconds on lists, start and abort, and a timedelta string on
-``runs/{id}`` and stats; ``percent_done`` is a ``"NN%"`` string; ``eta`` is ``"∞"`` when
-unknown; timestamps mix ``Z`` and naive microsecond forms.
+``runs/{id}`` and stats (always with microseconds, as in the reference bodies);
+``percent_done`` is a ``"NN%"`` string; ``eta`` is ``"∞"`` when unknown; timestamps mix
+``Z``, naive-with-microseconds and naive-to-the-second forms, each where the reference
+bodies have it; balance figures are whole numbers.
 """
 
 from __future__ import annotations
@@ -29,9 +31,30 @@ def iso_naive(value: datetime | None) -> str | None:
         timespec="microseconds")
 
 
+def iso_naive_seconds(value: datetime | None) -> str | None:
+    """``2025-02-10T14:31:10`` (naive, whole seconds: the stats body's form)."""
+    return None if value is None else value.replace(tzinfo=None).isoformat(
+        timespec="seconds")
+
+
 def timedelta_text(seconds: float) -> str:
-    """``0:00:50.183300``, as Python prints a timedelta."""
-    return str(timedelta(seconds=round(max(0.0, seconds), 6)))
+    """``0:00:50.183300``: a timedelta as the API prints it, always with microseconds
+    (Python's ``str(timedelta)`` drops them when they are zero; the API's never are)."""
+    micros = round(max(0.0, seconds) * 1_000_000)
+    days, rest = divmod(micros, 86_400_000_000)
+    hours, rest = divmod(rest, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    whole, fraction = divmod(rest, 1_000_000)
+    text = f"{hours}:{minutes:02d}:{whole:02d}.{fraction:06d}"
+    if days:
+        return f"{days} day{'s' if days > 1 else ''}, {text}"
+    return text
+
+
+def crawler_icon(crawler_name: str) -> str:
+    """The crawler's icon URL (the docs' example host and form)."""
+    slug = "-".join(crawler_name.lower().split())
+    return f"https://cdn.lobstr.io/icons/{slug}.png"
 
 
 def run_duration(world: World, run: SimRun) -> float:
@@ -42,12 +65,15 @@ def run_duration(world: World, run: SimRun) -> float:
     return max(0.0, (end - run.started_at).total_seconds())
 
 
-def squid_body(world: World, squid: SimSquid, *, detail: bool = False) -> dict[str, Any]:
-    """A squid list item, or (``detail``) the squid detail body."""
+def squid_body(world: World, squid: SimSquid, *, detail: bool = False,
+               download_url: str | None = None) -> dict[str, Any]:
+    """A squid list item, or (``detail``) the squid detail body. ``download_url`` is the
+    signed export URL of the last run, when there is one (the router signs it)."""
     last = world.runs[squid.run_ids[0]] if squid.run_ids else None
     body: dict[str, Any] = {
         "id": squid.id,
-        "created_at": iso_z(squid.created_at),
+        # The detail's reference body has a naive microsecond created_at, the list's a Z.
+        "created_at": iso_naive(squid.created_at) if detail else iso_z(squid.created_at),
         "name": squid.name,
         "is_ready": squid.is_ready,
         "is_active": squid.is_active,
@@ -55,6 +81,7 @@ def squid_body(world: World, squid: SimSquid, *, detail: bool = False) -> dict[s
         "params": squid.params,
         "crawler": squid.crawler,
         "crawler_name": squid.crawler_name,
+        "icon": crawler_icon(squid.crawler_name),
         "last_run_status": last.status.upper() if last else None,
         "total_runs": len(squid.run_ids),
         "last_run_at": iso_naive(last.created_at) if last else None,
@@ -65,6 +92,11 @@ def squid_body(world: World, squid: SimSquid, *, detail: bool = False) -> dict[s
         "export_unique_results": True,
         "no_line_breaks": True,
         "is_public": False,
+        "download_url": download_url,
+        "google_sheet_fields": {"url": None, "append": False, "is_active": False},
+        "ftp_fields": {"host": None, "port": 22, "is_active": False},
+        "s3_fields": {"bucket": None, "is_active": False},
+        "webhook_fields": {"url": None, "is_active": False},
     }
     if detail:
         body.update({
@@ -72,10 +104,7 @@ def squid_body(world: World, squid: SimSquid, *, detail: bool = False) -> dict[s
             "export_runs": True,
             "notifications": True,
             "notifications_params": {"run_notify": None},
-            "google_sheet_fields": {"url": None, "append": False, "is_active": False},
-            "ftp_fields": {"host": None, "port": 22, "is_active": False},
-            "s3_fields": {"bucket": None, "is_active": False},
-            "webhook_fields": {"url": None, "is_active": False},
+            "slack_fields": {"url": None, "is_active": False},
             "last_run": last.id if last else None,
             "last_run_done_reason": last.done_reason if last else None,
             "last_run_is_done": last.is_done if last else None,
@@ -94,7 +123,7 @@ def run_body(world: World, run: SimRun, *, string_duration: bool = False) -> dic
     else:
         duration = 0 if run.started_at is None else round(seconds, 4)
     fmt = iso_naive if string_duration else iso_z
-    return {
+    body: dict[str, Any] = {
         "id": run.id,
         "object": "run",
         "squid": run.squid_id,
@@ -118,6 +147,10 @@ def run_body(world: World, run: SimRun, *, string_duration: bool = False) -> dic
         "done_reason": run.done_reason,
         "done_reason_desc": run.done_reason_desc,
     }
+    if string_duration:
+        # Only the GET runs/{id} reference body has it (null there).
+        body["email_verification"] = None
+    return body
 
 
 def percent_done(run: SimRun) -> float:
@@ -159,11 +192,11 @@ def stats_body(world: World, run: SimRun) -> dict[str, Any]:
         "id": run.id,
         "object": "run",
         "duration": timedelta_text(seconds),
-        "ended_at": iso_naive(run.ended_at),
+        "ended_at": iso_naive_seconds(run.ended_at),
         "eta": eta,
         "is_done": run.is_done,
         "percent_done": _percent_text(pct),
-        "started_at": iso_naive(run.started_at),
+        "started_at": iso_naive_seconds(run.started_at),
         "total_requests": run.total_requests,
         "total_results": run.total_results,
         "total_tasks": len(run.tasks),
@@ -172,7 +205,7 @@ def stats_body(world: World, run: SimRun) -> dict[str, Any]:
         "current_task": (task.params.get("url") or str(task.params)) if task else "",
         "results_total": sum(t.expected_results for t in run.tasks),
         "results_done": run.total_results,
-        "updated_at": iso_naive(world.now),
+        "updated_at": iso_naive_seconds(world.now),
     }
 
 
@@ -228,8 +261,8 @@ def me_body(world: World) -> dict[str, Any]:
         "email": account.email,
         "email_verified": True,
         "plan": [{"type": "current", "name": account.plan_name, "status": "active",
-                  "total_credits": account.available,
-                  "total_consumed": round(account.consumed, 4), "is_legacy": False}],
+                  "total_credits": round(account.available),
+                  "total_consumed": round(account.consumed), "is_legacy": False}],
         "login_count": 42,
         "profile_image": None,
         "is_staff": False,
@@ -238,16 +271,17 @@ def me_body(world: World) -> dict[str, Any]:
 
 
 def balance_body(world: World) -> dict[str, Any]:
-    """``user/balance``: ``available`` is not reduced by ``consumed``."""
+    """``user/balance``: ``available`` is not reduced by ``consumed``; the figures are
+    whole credits, as in the reference body (the world counts fractions)."""
     account = world.account
     return {
         "id": "price_sim_professional",
         "object": "plan",
         "name": account.plan_name,
-        "available": account.available,
-        "consumed": round(account.consumed, 4),
-        "bonus_credit": account.bonus_credit,
-        "rollover_credit": account.rollover_credit,
+        "available": round(account.available),
+        "consumed": round(account.consumed),
+        "bonus_credit": round(account.bonus_credit),
+        "rollover_credit": round(account.rollover_credit),
         "rollover_credit_expires_at": None,
         "interval": account.interval,
         "used_slots": world.used_slots,

@@ -6,9 +6,12 @@ generator: the same seed, clock moves and requests give the same answers.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import math
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +31,9 @@ STEP_SECONDS = 1.0
 PENDING_SECONDS = 3.0
 UPLOAD_SECONDS = 4.0
 MAX_CATCH_UP_STEPS = 20_000
+MAX_CLOCK_JUMP = 7 * 86400.0
+
+Action = Callable[["World"], None]
 
 
 class World:
@@ -44,6 +50,12 @@ class World:
         self.runs: dict[str, SimRun] = {}
         self.now: datetime = self.clock.now()
         self.lock = threading.RLock()
+        # Seconds of work done since the world was built (wall seconds times ``speed``):
+        # scripted events are placed on this axis, so a faster world plays them faster.
+        self.work_done = 0.0
+        self._timeline: list[tuple[float, int, Action]] = []
+        self._order = itertools.count()
+        self._advancing = False
 
     @staticmethod
     def _month_start(now: datetime) -> datetime:
@@ -132,22 +144,43 @@ class World:
         with self.lock:
             run.pause_plans.append(PausePlan(after_tasks, reason, description, resume_after))
 
+    def after_work(self, seconds: float, action: Action) -> None:
+        """Call ``action(world)`` once the world has done ``seconds`` more of work (the
+        demo's script; a world at speed 10 gets there ten times sooner)."""
+        with self.lock:
+            heapq.heappush(self._timeline, (self.work_done + seconds, next(self._order),
+                                            action))
+
     # -- time --------------------------------------------------------------------------
 
     def advance(self) -> None:
-        """Bring the world up to the clock, in fixed steps."""
+        """Bring the world up to the clock, in fixed steps.
+
+        Steering methods call this first; a call from inside a step (a scripted event
+        steering the world) does nothing, the step in progress is the world's present.
+        """
         with self.lock:
-            target = self.clock.now()
-            steps = int((target - self.now).total_seconds() // STEP_SECONDS)
-            if steps > MAX_CATCH_UP_STEPS:
-                # After a very long idle gap, skip ahead instead of replaying every second.
-                self.now = target - timedelta(seconds=MAX_CATCH_UP_STEPS * STEP_SECONDS)
-                steps = MAX_CATCH_UP_STEPS
-            for _ in range(max(0, steps)):
-                self.now += timedelta(seconds=STEP_SECONDS)
-                self._step(STEP_SECONDS * self.speed)
+            if self._advancing:
+                return
+            self._advancing = True
+            try:
+                target = self.clock.now()
+                steps = int((target - self.now).total_seconds() // STEP_SECONDS)
+                if steps > MAX_CATCH_UP_STEPS:
+                    # After a very long idle gap, skip ahead instead of replaying every
+                    # second.
+                    self.now = target - timedelta(seconds=MAX_CATCH_UP_STEPS * STEP_SECONDS)
+                    steps = MAX_CATCH_UP_STEPS
+                for _ in range(max(0, steps)):
+                    self.now += timedelta(seconds=STEP_SECONDS)
+                    self._step(STEP_SECONDS * self.speed)
+            finally:
+                self._advancing = False
 
     def _step(self, work: float) -> None:
+        self.work_done += work
+        while self._timeline and self._timeline[0][0] <= self.work_done:
+            heapq.heappop(self._timeline)[2](self)
         for squid in self.squids.values():
             if (squid.schedule_every and squid.next_launch_at
                     and self.now >= squid.next_launch_at):
@@ -168,11 +201,11 @@ class World:
             self._advance_running(squid, run, work)
         elif run.status == "paused":
             if run.done_reason == "no_credits_left" and self.account.remaining > 0:
-                self.resume_run(run.id)
+                self._resume(run)
             elif run.pause_left is not None:
                 run.pause_left -= work
                 if run.pause_left <= 0:
-                    self.resume_run(run.id)
+                    self._resume(run)
         elif run.status == "uploading":
             run.phase_left -= work
             if run.phase_left <= 0:
@@ -242,6 +275,13 @@ class World:
         run.done_reason = reason
         run.done_reason_desc = description
         run.pause_left = resume_after
+
+    @staticmethod
+    def _resume(run: SimRun) -> None:
+        run.status = "running"
+        run.done_reason = None
+        run.done_reason_desc = None
+        run.pause_left = None
 
     def _begin_upload(self, run: SimRun, final_status: str, reason: str) -> None:
         run.status = "uploading"
@@ -323,34 +363,136 @@ class World:
             self._begin_upload(run, "aborted", "aborted")
             return run
 
-    def pause_run(self, run_id: str, reason: str, description: str | None = None,
-                  resume_after: float | None = None) -> None:
-        """Pause an active run with a reason (for tests and scenarios)."""
-        with self.lock:
-            self._pause(self.runs[run_id], reason, description, resume_after)
+    # -- steering: what the /_sim control endpoints do (tests call these directly) -----
+    # Each first brings the world up to its clock, then raises a SimError (400 with a
+    # message, 404 for an unknown id) for a request that makes no sense: the HTTP routes
+    # and Python callers share one set of rules.
 
-    def resume_run(self, run_id: str) -> None:
+    def _run_to_steer(self, run_id: str) -> SimRun:
+        self.advance()
+        run = self.runs.get(run_id)
+        if run is None:
+            raise e.detail_error(404, f"no run with id {run_id!r}")
+        return run
+
+    def pause_run(self, run_id: str, reason: str, description: str | None = None,
+                  resume_after: float | None = None) -> SimRun:
+        """Pause a running run with a reason (a paused one gets the new reason);
+        ``resume_after`` work seconds make it resume by itself, else it waits for
+        :meth:`resume_run`."""
+        with self.lock:
+            run = self._run_to_steer(run_id)
+            if run.status not in ("running", "paused"):
+                raise e.detail_error(400, f"run {run_id} is {run.status}: only a running "
+                                          "(or paused) run can be paused")
+            if not reason.strip():
+                raise e.detail_error(400, "a pause needs a reason slug, e.g. cookies_expired")
+            if resume_after is not None and not (math.isfinite(resume_after)
+                                                 and resume_after > 0):
+                raise e.detail_error(400, "resume_after must be a number of seconds above 0")
+            self._pause(run, reason.strip(), description, resume_after)
+            return run
+
+    def resume_run(self, run_id: str) -> SimRun:
         """Resume a paused run, as lobstr.io does once the cause is fixed."""
         with self.lock:
-            run = self.runs[run_id]
-            if run.status == "paused":
-                run.status = "running"
-                run.done_reason = None
-                run.done_reason_desc = None
-                run.pause_left = None
+            run = self._run_to_steer(run_id)
+            if run.status != "paused":
+                raise e.detail_error(400, f"run {run_id} is {run.status}, not paused")
+            self._resume(run)
+            return run
 
-    def fail_run(self, run_id: str, description: str) -> None:
-        """Put a run in the ``error`` state (a crash on lobstr.io's side)."""
+    def fail_run(self, run_id: str, description: str) -> SimRun:
+        """Put an active run in the ``error`` state (a crash on lobstr.io's side)."""
         with self.lock:
-            run = self.runs[run_id]
+            run = self._run_to_steer(run_id)
+            if not run.is_active:
+                raise e.detail_error(400, f"run {run_id} is already {run.status}")
+            if not description.strip():
+                raise e.detail_error(400, "an error needs a message")
             run.status = "error"
             run.ended_at = self.now
             run.done_reason = None
             run.done_reason_desc = description
+            run.pause_left = None
             for task in run.tasks:
                 if task.status in ("pending", "running"):
                     task.status = "error"
                     task.ended_at = self.now
+            return run
+
+    def finish_run(self, run_id: str, reason: str = "tasks_done") -> SimRun:
+        """End an active run now as ``done`` with ``reason``: it uploads, then settles."""
+        with self.lock:
+            run = self._run_to_steer(run_id)
+            if not run.is_active or run.status == "uploading":
+                raise e.detail_error(400, f"run {run_id} is {run.status}: only a pending, "
+                                          "running or paused run can be finished")
+            if not reason.strip():
+                raise e.detail_error(400, "a finish needs a done reason slug, e.g. tasks_done")
+            run.pause_left = None
+            self._begin_upload(run, "done", reason.strip())
+            return run
+
+    def set_balance(self, *, available: float | None = None,
+                    consumed: float | None = None) -> SimAccount:
+        """Set the plan's credits (``available`` is not reduced by ``consumed``)."""
+        with self.lock:
+            self.advance()
+            if available is None and consumed is None:
+                raise e.detail_error(400, "give available, consumed or both")
+            for name, value in (("available", available), ("consumed", consumed)):
+                if value is not None and not (math.isfinite(value) and value >= 0):
+                    raise e.detail_error(400, f"{name} must be a number of credits >= 0")
+            if available is not None:
+                self.account.available = float(available)
+            if consumed is not None:
+                self.account.consumed = float(consumed)
+            return self.account
+
+    def set_slots(self, total: int) -> SimAccount:
+        """Set the plan's slot count (runs already going keep theirs)."""
+        with self.lock:
+            self.advance()
+            if not 0 <= total <= 10_000:
+                raise e.detail_error(400, "total must be a whole number of slots, 0 to 10000")
+            self.account.total_slots = total
+            return self.account
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move a manual clock forward and bring the world up to it; return the new time.
+
+        A real-time clock is refused: jumping it would put the world's timestamps ahead
+        of every client's wall clock (``--speed`` makes a real-time world go faster).
+        """
+        with self.lock:
+            if not self.clock.manual:
+                raise e.detail_error(400, "this simulator runs on real time; only a manual "
+                                          "clock (tests) can be advanced; use --speed "
+                                          "to make runs go faster")
+            if not (math.isfinite(seconds) and 0 < seconds <= MAX_CLOCK_JUMP):
+                raise e.detail_error(400, "advance must be a number of seconds above 0, "
+                                          f"at most {MAX_CLOCK_JUMP:.0f}")
+            self.clock.advance(seconds)
+            self.advance()
+            return self.now
+
+    def create_squid(self, name: str, crawler: str, *, tasks: int = 5) -> SimSquid:
+        """A new squid of ``crawler`` (a crawler name) with ``tasks`` URL tasks."""
+        with self.lock:
+            self.advance()
+            if not name.strip() or len(name) > 200:
+                raise e.detail_error(400, "name must be 1 to 200 characters")
+            if not crawler.strip() or len(crawler) > 200:
+                raise e.detail_error(400, "crawler must be a crawler name, 1 to 200 "
+                                          "characters")
+            if not 1 <= tasks <= 1000:
+                raise e.detail_error(400, "tasks must be a whole number from 1 to 1000")
+            slug = "-".join(name.lower().split())[:40] or "squid"
+            return self.add_squid(
+                name.strip(), crawler.strip(), created_at=self.now,
+                tasks=[({"url": f"https://example.test/{slug}/{i + 1}"}, 20 + (i * 7) % 11)
+                       for i in range(tasks)])
 
     def delete_squid(self, squid_id: str) -> None:
         """Remove a squid and its runs (tests of 404 handling)."""
