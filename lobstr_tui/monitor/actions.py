@@ -7,8 +7,10 @@ accepted, and a launch that got no answer re-reads the runs instead of launching
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from lobstr_tui.api import (
     LobstrClient,
@@ -19,9 +21,14 @@ from lobstr_tui.api import (
     Run,
     UnauthorizedError,
 )
-from lobstr_tui.monitor.events import short_id
+from lobstr_tui.monitor import state as merge
+from lobstr_tui.monitor.clock import Clocks
+from lobstr_tui.monitor.events import Event, action_event, short_id
+from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.tasks import cancel_and_wait
 
 RELAUNCH_GUARD_SECONDS = 10.0
+LAUNCH_RECHECK_SECONDS = 2.0
 
 _REFUSALS = {
     "RunInProgress": "a run is already active for this squid",
@@ -149,3 +156,148 @@ async def request_abort(client: LobstrClient, run_id: str) -> AbortAnswer:
             error=error)
     return AbortAnswer(ActionOutcome(
         True, f"abort accepted: run {short_id(run_id)} is {run.status.label}", run_id), run)
+
+
+class ActionHost(Protocol):
+    """What the action desk needs from the scheduler that owns the snapshot."""
+
+    @property
+    def state(self) -> Snapshot:
+        """The current (unpublished) state."""
+
+    def change(self, state: Snapshot, events: Sequence[Event] = ()) -> None:
+        """Take ``state`` as the new state and publish it with ``events``."""
+
+    def due(self, key: str, after: float = 0.0) -> None:
+        """Poll the job ``key`` again ``after`` seconds from now."""
+
+    def link_failed(self, error: LobstrError) -> None:
+        """A request failed in a way that may say something about the link."""
+
+
+class ActionDesk:
+    """Launches and aborts: one of each kind in flight at a time, flags that are always
+    cleared, tasks that :meth:`stop` cancels, and the snapshot updated with the answer."""
+
+    def __init__(self, client: LobstrClient, host: ActionHost, clocks: Clocks, *,
+                 read_only: bool = False) -> None:
+        self.client = client
+        self.host = host
+        self.clocks = clocks
+        self.read_only = read_only
+        self.guard = RelaunchGuard(clocks.monotonic)
+        self._tasks: set[asyncio.Task[ActionOutcome]] = set()
+
+    @property
+    def busy(self) -> bool:
+        """True while a launch or abort is in flight."""
+        return bool(self._tasks)
+
+    def launch_refusal(self, squid_id: str) -> str | None:
+        """Why a launch of ``squid_id`` would be refused right now, or None."""
+        if self.read_only:
+            return "read-only mode: launching is disabled"
+        if self.host.state.launching:
+            return "a launch is already in flight"
+        return self.guard.refusal(squid_id)
+
+    def abort_refusal(self) -> str | None:
+        """Why an abort would be refused right now, or None."""
+        if self.read_only:
+            return "read-only mode: aborting is disabled"
+        if self.host.state.aborting:
+            return "an abort is already in flight"
+        return None
+
+    def launch(self, squid_id: str) -> asyncio.Future[ActionOutcome]:
+        """Start a run of a squid. Refused at once (nothing is sent) while a launch is in
+        flight, right after one was accepted for this squid, and in read-only mode."""
+        refusal = self.launch_refusal(squid_id)
+        if refusal is not None:
+            return _settled(ActionOutcome(False, refusal))
+        name = _squid_name(self.host.state, squid_id)
+        self.host.change(replace(self.host.state, launching=True), [self._event(
+            f"launch requested for {name}", squid_id=squid_id)])
+        return self._track(self._launch(squid_id, name))
+
+    def abort(self, run_id: str) -> asyncio.Future[ActionOutcome]:
+        """Abort a run. Refused at once while an abort is in flight and in read-only mode."""
+        refusal = self.abort_refusal()
+        if refusal is not None:
+            return _settled(ActionOutcome(False, refusal))
+        self.host.change(replace(self.host.state, aborting=True), [self._event(
+            f"abort requested for run {short_id(run_id)}", run_id=run_id)])
+        return self._track(self._abort(run_id))
+
+    async def stop(self) -> None:
+        """Cancel what is in flight (the API may or may not have acted on it)."""
+        await cancel_and_wait(list(self._tasks))
+
+    async def _launch(self, squid_id: str, name: str) -> ActionOutcome:
+        outcome = ActionOutcome(False, f"launch of {name} was interrupted")
+        try:
+            balance = self.host.state.balance
+            answer = await request_launch(self.client, squid_id, name,
+                                          credits_left=balance.remaining if balance else None)
+            outcome = answer.outcome
+            if answer.error is not None:
+                self.host.link_failed(answer.error)
+            state = self.host.state
+            if answer.runs and state.selected_squid_id == squid_id:
+                state = merge.runs_merged(state, squid_id, answer.runs, total=answer.total,
+                                          total_delta=int(answer.total is None))
+            if answer.started is not None:
+                self.guard.launched(squid_id, answer.started.id)
+                if state.selected_squid_id == squid_id:
+                    state = merge.run_selected(state, answer.started.id)
+                self.host.due(f"runs:{squid_id}", LAUNCH_RECHECK_SECONDS)
+                self.host.due("squids")
+                self.host.due("balance")
+            self.host.change(state)
+        finally:
+            self.host.change(replace(self.host.state, launching=False), [self._event(
+                outcome.message, run_id=outcome.run_id, squid_id=squid_id, ok=outcome.ok)])
+        return outcome
+
+    async def _abort(self, run_id: str) -> ActionOutcome:
+        outcome = ActionOutcome(False, f"abort of run {short_id(run_id)} was interrupted")
+        try:
+            answer = await request_abort(self.client, run_id)
+            outcome = answer.outcome
+            if answer.error is not None:
+                self.host.link_failed(answer.error)
+            state = self.host.state
+            squid_id = state.runs_squid_id
+            if answer.run is not None and squid_id:
+                run = merge.run_filled(state, answer.run)
+                if run.squid and any(r.id == run_id for r in state.runs):
+                    self.host.change(merge.runs_merged(state, squid_id, (run,)))
+            if squid_id:
+                self.host.due(f"runs:{squid_id}")
+            self.host.due(f"stats:{run_id}")
+        finally:
+            self.host.change(replace(self.host.state, aborting=False), [self._event(
+                outcome.message, run_id=run_id, ok=outcome.ok)])
+        return outcome
+
+    def _event(self, text: str, *, run_id: str | None = None, squid_id: str | None = None,
+               ok: bool | None = None) -> Event:
+        return action_event(self.clocks.wall(), text, run_id=run_id, squid_id=squid_id, ok=ok)
+
+    def _track(self, action: Coroutine[Any, Any, ActionOutcome]) -> asyncio.Task[
+            ActionOutcome]:
+        task = asyncio.get_running_loop().create_task(action)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+
+def _settled(outcome: ActionOutcome) -> asyncio.Future[ActionOutcome]:
+    future: asyncio.Future[ActionOutcome] = asyncio.get_running_loop().create_future()
+    future.set_result(outcome)
+    return future
+
+
+def _squid_name(state: Snapshot, squid_id: str) -> str:
+    squid = next((s for s in state.squids if s.id == squid_id), None)
+    return f'"{squid.name}"' if squid else f"squid {short_id(squid_id)}"

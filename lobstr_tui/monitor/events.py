@@ -90,6 +90,15 @@ def describe_reason(slug: str | None, description: str | None) -> str:
     return "; ".join(parts)
 
 
+def action_event(at: datetime, text: str, *, run_id: str | None = None,
+                 squid_id: str | None = None, ok: bool | None = None,
+                 level: Level | None = None) -> Event:
+    """An event about something the monitor did (a launch, an abort, a warning): good
+    or an error by ``ok``, else ``level``, else plain information."""
+    chosen = level or (Level.INFO if ok is None else Level.GOOD if ok else Level.ERROR)
+    return Event(at, EventKind.ACTION, text, chosen, run_id, squid_id)
+
+
 def transition_event(at: datetime, run: Run, before: RunStatus) -> Event:
     """The event for a run whose status changed from ``before``."""
     resumed = before.kind is StatusKind.PAUSED and run.status.kind is StatusKind.RUNNING

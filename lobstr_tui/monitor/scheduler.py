@@ -11,12 +11,10 @@ from the injected :class:`Clocks`, so tests move it by hand.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from lobstr_tui.api import (
     LobstrClient,
@@ -28,24 +26,19 @@ from lobstr_tui.api import (
     UnauthorizedError,
 )
 from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.actions import (
-    ActionOutcome,
-    RelaunchGuard,
-    request_abort,
-    request_launch,
-)
+from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
 from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
-from lobstr_tui.monitor.events import Event, EventKind, Level, derive_events, short_id
+from lobstr_tui.monitor.events import Event, Level, action_event, derive_events, short_id
 from lobstr_tui.monitor.fetch import fetch
 from lobstr_tui.monitor.jobs import Job, JobKind, next_wake, pick_due, plan_jobs
 from lobstr_tui.monitor.link import LinkTracker
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
 from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.tasks import cancel_and_wait
 
 Listener = Callable[[Snapshot, list[Event]], None]
 
-LAUNCH_RECHECK_SECONDS = 2.0
 
 
 class PollScheduler:
@@ -65,12 +58,11 @@ class PollScheduler:
         self._backoff = Backoff(base=self.policy.backoff_base, cap=self.policy.backoff_cap,
                                 rng=random.Random(seed))
         self._link = LinkTracker()
-        self._guard = RelaunchGuard(clocks.monotonic)
+        self.actions = ActionDesk(client, self, clocks, read_only=read_only)
         self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only)
         self._state = self._snapshot
         self._next_due: dict[str, float] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
-        self._actions: set[asyncio.Task[ActionOutcome]] = set()
         self._tasks_seen_done: dict[str, int] = {}
         self._pending_events: list[Event] = []
         self._wake = asyncio.Event()
@@ -91,7 +83,7 @@ class PollScheduler:
     def quiet(self) -> bool:
         """True while nothing is in flight and the loop sleeps until the next due job."""
         return (self._waiting and not self._wake.is_set() and not self._in_flight
-                and not self._actions)
+                and not self.actions.busy)
 
     def start(self) -> None:
         """Start polling in the running event loop."""
@@ -103,14 +95,9 @@ class PollScheduler:
         """Stop polling; requests in flight are cancelled (runs are never touched)."""
         self._stopping = True
         self._wake.set()
-        tasks: list[asyncio.Task[object]] = [
-            t for t in (self._loop_task, *self._in_flight.values(), *self._actions)
-            if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self.actions.stop()
+        await cancel_and_wait(t for t in (self._loop_task, *self._in_flight.values())
+                              if t is not None)
 
     # -- intents from the UI -----------------------------------------------------------
 
@@ -143,111 +130,46 @@ class PollScheduler:
         if not state.selected_squid_id or not state.runs_has_more or state.runs_loading_more:
             return
         self._state = replace(state, runs_loading_more=True)
-        self._due(f"{JobKind.OLDER_RUNS.value}:{state.selected_squid_id}")
+        self.due(f"{JobKind.OLDER_RUNS.value}:{state.selected_squid_id}")
         self._publish()
         self._wake.set()
 
     def launch_refusal(self, squid_id: str) -> str | None:
         """Why a launch of ``squid_id`` would be refused right now, or None."""
-        if self.read_only:
-            return "read-only mode: launching is disabled"
-        if self._state.launching:
-            return "a launch is already in flight"
-        return self._guard.refusal(squid_id)
+        return self.actions.launch_refusal(squid_id)
 
     def abort_refusal(self) -> str | None:
         """Why an abort would be refused right now, or None."""
-        if self.read_only:
-            return "read-only mode: aborting is disabled"
-        if self._state.aborting:
-            return "an abort is already in flight"
-        return None
+        return self.actions.abort_refusal()
 
     def launch(self, squid_id: str) -> asyncio.Future[ActionOutcome]:
-        """Start a run of a squid. Refused at once (and nothing is sent) while a launch is
-        in flight, right after one was accepted for this squid, and in read-only mode."""
-        refusal = self.launch_refusal(squid_id)
-        if refusal is not None:
-            return self._done(ActionOutcome(False, refusal))
-        self._state = replace(self._state, launching=True)
-        name = self._squid_name(squid_id)
-        self._publish(extra=[self._event(f"launch requested for {name}", squid_id=squid_id)])
-        return self._track(self._launch(squid_id, name))
+        """Start a run of a squid (see :meth:`ActionDesk.launch`)."""
+        return self.actions.launch(squid_id)
 
     def abort(self, run_id: str) -> asyncio.Future[ActionOutcome]:
-        """Abort a run. Refused at once while an abort is in flight and in read-only mode."""
-        refusal = self.abort_refusal()
-        if refusal is not None:
-            return self._done(ActionOutcome(False, refusal))
-        self._state = replace(self._state, aborting=True)
-        self._publish(extra=[self._event(f"abort requested for run {short_id(run_id)}",
-                                         run_id=run_id)])
-        return self._track(self._abort(run_id))
+        """Abort a run (see :meth:`ActionDesk.abort`)."""
+        return self.actions.abort(run_id)
 
-    # -- actions -----------------------------------------------------------------------
+    # -- what the action desk needs (ActionHost) ---------------------------------------
 
-    async def _launch(self, squid_id: str, name: str) -> ActionOutcome:
-        outcome = ActionOutcome(False, f"launch of {name} was interrupted")
-        try:
-            balance = self._state.balance
-            answer = await request_launch(self.client, squid_id, name,
-                                          credits_left=balance.remaining if balance else None)
-            outcome = answer.outcome
-            if answer.error is not None:
-                self._link.failed(answer.error)
-            if answer.runs and self._state.selected_squid_id == squid_id:
-                self._state = merge.runs_merged(self._state, squid_id, answer.runs,
-                                                total=answer.total,
-                                                total_delta=int(answer.total is None))
-            if answer.started is not None:
-                self._guard.launched(squid_id, answer.started.id)
-                if self._state.selected_squid_id == squid_id:
-                    self._state = merge.run_selected(self._state, answer.started.id)
-                self._due(f"runs:{squid_id}", LAUNCH_RECHECK_SECONDS)
-                self._due("squids")
-                self._due("balance")
-        finally:
-            self._state = replace(self._state, launching=False)
-            self._publish(extra=[self._event(outcome.message, run_id=outcome.run_id,
-                                             squid_id=squid_id, ok=outcome.ok)])
-            self._wake.set()
-        return outcome
+    @property
+    def state(self) -> Snapshot:
+        """The current state, newer than the published snapshot between two publishes."""
+        return self._state
 
-    async def _abort(self, run_id: str) -> ActionOutcome:
-        outcome = ActionOutcome(False, f"abort of run {short_id(run_id)} was interrupted")
-        try:
-            answer = await request_abort(self.client, run_id)
-            outcome = answer.outcome
-            if answer.error is not None:
-                self._link.failed(answer.error)
-            squid_id = self._state.runs_squid_id
-            if answer.run is not None and squid_id:
-                run = merge.run_filled(self._state, answer.run)
-                if run.squid and any(r.id == run_id for r in self._state.runs):
-                    self._state = merge.runs_merged(self._state, squid_id, (run,))
-            if squid_id:
-                self._due(f"runs:{squid_id}")
-            self._due(f"stats:{run_id}")
-        finally:
-            self._state = replace(self._state, aborting=False)
-            self._publish(extra=[self._event(outcome.message, run_id=run_id,
-                                             ok=outcome.ok)])
-            self._wake.set()
-        return outcome
+    def change(self, state: Snapshot, events: Sequence[Event] = ()) -> None:
+        """Take ``state``, publish it with ``events`` and let the loop re-plan."""
+        self._state = state
+        self._publish(extra=list(events))
+        self._wake.set()
 
-    def _track(self, action: Coroutine[Any, Any, ActionOutcome]) -> asyncio.Task[
-            ActionOutcome]:
-        """Run an action as a task the scheduler owns (cancelled by :meth:`stop`)."""
-        task = asyncio.get_running_loop().create_task(action)
-        self._actions.add(task)
-        task.add_done_callback(self._actions.discard)
-        return task
+    def due(self, key: str, after: float = 0.0) -> None:
+        """Poll job ``key`` again ``after`` seconds from now."""
+        self._next_due[key] = self.clocks.monotonic() + after if after else 0.0
 
-    @staticmethod
-    def _done(outcome: ActionOutcome) -> asyncio.Future[ActionOutcome]:
-        future: asyncio.Future[ActionOutcome] = asyncio.get_running_loop().create_future()
-        future.set_result(outcome)
-        return future
+    def link_failed(self, error: LobstrError) -> None:
+        """A failure that may say something about the link (no retry time known)."""
+        self._link.failed(error)
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -256,7 +178,7 @@ class PollScheduler:
             try:
                 jobs = self._start_due_jobs()
             except Exception as error:  # a bug in planning must not end polling for good
-                self._pending_events.append(self._event(
+                self._pending_events.append(self._note(
                     f"internal error while planning polls: {type(error).__name__}: {error}",
                     level=Level.ERROR))
                 self._publish()
@@ -335,7 +257,7 @@ class PollScheduler:
             error, retry_at=self.clocks.wall() + timedelta(seconds=delay))
         if job.kind is JobKind.OLDER_RUNS:
             self._state = replace(self._state, runs_loading_more=False)
-            self._pending_events.append(self._event(f"could not load older runs: {error}",
+            self._pending_events.append(self._note(f"could not load older runs: {error}",
                                                     level=Level.WARNING))
         elif not link_failure and not (isinstance(error, NotFoundError)
                                        and self._forget_missing(job)):
@@ -356,7 +278,7 @@ class PollScheduler:
         return False
 
     def _forget_squid(self, squid_id: str) -> None:
-        self._pending_events.append(self._event(
+        self._pending_events.append(self._note(
             "the selected squid no longer exists on lobstr.io; showing another one",
             level=Level.WARNING, squid_id=squid_id))
         self._state = merge.squid_removed(self._state, squid_id)
@@ -364,7 +286,7 @@ class PollScheduler:
         self.select_squid(squids[0].id if squids else None)
 
     def _forget_run(self, run_id: str) -> None:
-        self._pending_events.append(self._event(
+        self._pending_events.append(self._note(
             f"run {short_id(run_id)} no longer exists on lobstr.io; it left the table",
             level=Level.WARNING, run_id=run_id))
         self._state = merge.run_removed(self._state, run_id)
@@ -392,17 +314,10 @@ class PollScheduler:
 
     # -- publishing --------------------------------------------------------------------
 
-    def _due(self, key: str, after: float = 0.0) -> None:
-        self._next_due[key] = self.clocks.monotonic() + after if after else 0.0
-
-    def _squid_name(self, squid_id: str) -> str:
-        squid = next((s for s in self._state.squids if s.id == squid_id), None)
-        return f'"{squid.name}"' if squid else f"squid {short_id(squid_id)}"
-
-    def _event(self, text: str, *, run_id: str | None = None, squid_id: str | None = None,
-               ok: bool | None = None, level: Level | None = None) -> Event:
-        chosen = level or (Level.INFO if ok is None else Level.GOOD if ok else Level.ERROR)
-        return Event(self.clocks.wall(), EventKind.ACTION, text, chosen, run_id, squid_id)
+    def _note(self, text: str, *, squid_id: str | None = None, run_id: str | None = None,
+              level: Level | None = None) -> Event:
+        return action_event(self.clocks.wall(), text, run_id=run_id, squid_id=squid_id,
+                            level=level)
 
     def _publish(self, *, extra: list[Event] | None = None) -> None:
         previous = self._snapshot
