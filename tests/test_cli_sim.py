@@ -19,7 +19,7 @@ LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
 
 @pytest.mark.parametrize("argv", [
     ["sim", "--port", "99999"], ["sim", "--speed", "0"], ["sim", "--scenario", "nope"],
-    ["sim", "--faults", "runs:explode"], ["sim", "--bogus"],
+    ["sim", "--faults", "runs:explode"], ["sim", "--bogus"], ["sim", "--quirks=yes"],
 ])
 def test_bad_sim_arguments_exit_2_with_one_line(argv: list[str],
                                                 capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,3 +55,26 @@ def test_standalone_sim_serves_and_prints_its_url() -> None:
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0
     assert "Traceback" not in err and "T0k" not in err
+
+
+def test_standalone_sim_with_quirks_sends_the_other_shapes() -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(LOBSTR_TUI), "sim", "--port", str(port), "--seed", "3", "--quirks"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip()
+        shapes = set()
+        with httpx.Client(base_url=base, headers={"Authorization": "Token demo"},
+                          timeout=5) as http:
+            for _ in range(40):  # me allows 60 a minute
+                shapes.add("plan" in http.get("me").json())
+                if len(shapes) == 2:
+                    break
+        assert shapes == {True, False}, "both documented shapes of me"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "quirks" in err and "Traceback" not in err
