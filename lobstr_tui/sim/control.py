@@ -45,22 +45,23 @@ def _check_fields(body: Body, allowed: tuple[str, ...]) -> None:
         raise e.detail_error(400, f"unknown field {unknown[0]!r} (expected: {expected})")
 
 
-def _text(body: Body, key: str, *, required: bool = False) -> str | None:
+def _given(body: Body, key: str, *, required: bool) -> Any:
     value = body.get(key)
-    if value is None:
-        if required:
-            raise e.detail_error(400, f"{key!r} is required")
-        return None
-    if not isinstance(value, str):
+    if value is None and required:
+        raise e.detail_error(400, f"{key!r} is required")
+    return value
+
+
+def _text(body: Body, key: str, *, required: bool = False) -> str | None:
+    value = _given(body, key, required=required)
+    if value is not None and not isinstance(value, str):
         raise e.detail_error(400, f"{key!r} must be a string")
     return value
 
 
 def _number(body: Body, key: str, *, required: bool = False) -> float | None:
-    value = body.get(key)
+    value = _given(body, key, required=required)
     if value is None:
-        if required:
-            raise e.detail_error(400, f"{key!r} is required")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
             value):
