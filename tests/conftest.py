@@ -36,10 +36,24 @@ def world() -> World:
     return manual_world()
 
 
+QUIRKS_MODULES = frozenset({"test_ui", "test_app_wiring"})
+"""Test modules of the app whose tests run twice: against the plain simulator and against
+one that sends, at random, every documented variant of the API's answers (--quirks)."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the app's Pilot tests against the quirks mode too."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "server" in metafunc.fixturenames and module in QUIRKS_MODULES:
+        metafunc.parametrize("server", ["plain", "quirks"], indirect=True)
+
+
 @pytest.fixture
-def server(world: World) -> Iterator[SimServer]:
-    """The simulator serving ``world`` on 127.0.0.1 with a test token."""
-    with SimServer(world, token=TOKEN) as running:
+def server(world: World, request: pytest.FixtureRequest) -> Iterator[SimServer]:
+    """The simulator serving ``world`` on 127.0.0.1 with a test token (in quirks mode
+    when the test is parametrized so)."""
+    quirks = getattr(request, "param", "plain") == "quirks"
+    with SimServer(world, token=TOKEN, quirks=quirks) as running:
         yield running
 
 

@@ -19,12 +19,23 @@ FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
                   unauthorized_every=5.0)
 
 
+REAL_TIME_LIMIT_FACTOR = 100
+
+
 def make_app(server: SimServer, *, read_only: bool = False, policy: PollPolicy = FAST,
              clocks: Clocks | None = None, base_url: str | None = None,
              timeout: float = 3.0) -> LobstrApp:
     """The real app, pointed at the simulator over HTTP. Its wall clock is the world's;
     its poll timing is real unless ``clocks`` (e.g. a FakeClock's) says otherwise."""
     client = LobstrClient(TOKEN, base_url or server.base_url, timeout=timeout)
+    if clocks is None:
+        # Polling every 0.2 s of real time while the world's clock stands still: the
+        # simulator's per-minute windows (on the world's clock) would never slide, so
+        # its limits would become a budget for the whole test, and a test slowed down by
+        # a busy machine would meet 429s it did not ask for. Rate limiting is tested on
+        # a fake clock (test_scheduler.py) and with injected 429s, not here.
+        server.limiter.limits = {prefix: (limit * REAL_TIME_LIMIT_FACTOR, window)
+                                 for prefix, (limit, window) in server.limiter.limits.items()}
     chosen = clocks or Clocks(wall=server.world.clock.now)
     return LobstrApp(build_scheduler(client, policy=policy, clocks=chosen,
                                      read_only=read_only, seed=1))
