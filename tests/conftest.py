@@ -14,8 +14,8 @@ from lobstr_tui.api import LobstrClient
 from lobstr_tui.sim import SimClock, SimServer, World, build
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LOBSTR_SHARED_DIR", REPO.parent / "shared"))
-FIXTURES = SHARED / "fixtures" / "docs"
+FIXTURES = REPO / "tests" / "fixtures" / "docs"
+"""The API reference's response bodies (a copy kept in the repository)."""
 FROZEN_START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)
 TOKEN = "sim-test-token-7f3c9a"
 

@@ -34,7 +34,7 @@ from tests.conftest import FIXTURES
 def _fixture_files() -> list[Path]:
     if not FIXTURES.is_dir():
         pytest.fail(f"the API reference fixtures are missing: expected {FIXTURES} "
-                    "(shared/ beside the repository, or LOBSTR_SHARED_DIR)")
+                    "(a copy of the reference bodies kept in the repository)")
     return sorted(FIXTURES.glob("*.json"))
 
 
@@ -205,3 +205,15 @@ def test_envelope_text_fixtures_have_documented_keys() -> None:
         page = Page.from_api(body, Run.from_api)
         assert page.total_results == body["total_results"]
         assert page.warning == body.get("warning")
+
+
+def test_repository_copy_matches_the_reference_folder() -> None:
+    """The copy in tests/fixtures/docs stays byte-identical to the team's reference
+    folder, when that folder is beside the repository (a clone alone has only the copy)."""
+    reference = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "docs"
+    if not reference.is_dir():
+        pytest.skip(f"no reference folder at {reference} to compare with")
+    mine = {p.name: p.read_bytes() for p in FIXTURES.iterdir()}
+    theirs = {p.name: p.read_bytes() for p in reference.iterdir()}
+    assert sorted(mine) == sorted(theirs)
+    assert [name for name in mine if mine[name] != theirs[name]] == []
