@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
+from dataclasses import asdict
 
-from bench import economy, idle, scale, startup
+from bench import economy, fault_keys, idle, scale, soak, startup
 
 
 def run(quick: bool) -> dict[str, object]:
@@ -21,6 +23,7 @@ def run(quick: bool) -> dict[str, object]:
             "economy": economy.run(seconds=6.0),
             "idle": idle.run(seconds=2.0),
             "scale": scale.run(squids=200, runs=300, events_count=5000, presses=10),
+            "fault_keys": fault_keys.run(presses=5),
         }
     return {
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
@@ -29,6 +32,8 @@ def run(quick: bool) -> dict[str, object]:
         "economy": economy.run(seconds=180.0),
         "idle": idle.run(seconds=60.0),
         "scale": scale.run(),
+        "fault_keys": fault_keys.run(),
+        "soak_60s": asdict(asyncio.run(soak.soak(60.0))),
     }
 
 

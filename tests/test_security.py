@@ -13,6 +13,7 @@ from lobstr_tui.monitor import Clocks
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
+from lobstr_tui.ui.help_screen import HelpScreen
 from tests.ui_support import FAST, select_squid, wait_for
 
 SECRET = "SECRET-TOKEN-7Q2Z-do-not-show"
@@ -49,13 +50,13 @@ async def test_screens_logs_errors_and_reprs_never_show_the_token(world: World) 
             await select_squid(pilot, app, "Google Maps FR restaurants")
             captured.append(app.export_screenshot())
             server.faults.add("GET runs/:malformed*3")
-            await pilot.pause(0.8)
+            await wait_for(pilot, lambda: bool(app.snapshot.errors), what="a bad answer shown")
             captured.append(app.export_screenshot())
             server.token = "rotated"
             await wait_for(pilot, lambda: "unauthorized" in app.export_screenshot(),
                            what="unauthorized")
             await pilot.press("question_mark")
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
             captured.append(app.export_screenshot())
             await pilot.press("escape")
             log = app.query_one(EventLog)

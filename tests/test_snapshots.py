@@ -19,6 +19,8 @@ from tests.conftest import TOKEN, manual_world
 from tests.ui_support import make_app, wait_for
 
 SnapCompare = Callable[..., bool]
+POLL_ROUND = 8
+"""Requests in one round of the test policy's polls (stats, credits, runs, squids, ...)."""
 
 
 @pytest.fixture
@@ -48,9 +50,14 @@ def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[Non
             await wait_for(pilot, lambda: app.snapshot.runs_squid_id == target,
                            what="runs of the squid")
         await wait_for(pilot, detail_loaded, what="run detail")
-        await pilot.pause(0.3)
+        # One more full round of polls (the world is frozen, so the answers repeat) lets
+        # every widget take its final widths; then nothing may be in flight.
+        seen = app.scheduler.requests_sent
+        await wait_for(pilot, lambda: app.scheduler.requests_sent >= seen + POLL_ROUND,
+                       what="another round of polls")
+        await wait_for(pilot, lambda: app.scheduler.quiet, what="no request in flight")
         app.query_one(EventLog).flush()
-        await pilot.pause(0.1)
+        await pilot.pause()
 
     return run_before
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
-from lobstr_tui.api import StatusKind
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
@@ -94,9 +93,8 @@ async def test_running_run_progress_and_results_advance(server: SimServer,
                        what="results to grow")
         after = app.snapshot.stats
         assert after is not None and (after.percent_done or 0) > (before.percent_done or 0)
-        await pilot.pause(0.3)
-        text = detail_text(app)
-        assert f"{after.total_results:,} results" in text or "results" in text
+        await wait_for(pilot, lambda: f"{after.total_results:,} results" in detail_text(app),
+                       what="the detail to show the new result count")
         run_id = world.squids[squid_id(world, "Google Maps FR restaurants")].run_ids[0]
         await wait_for(pilot, lambda: table_rows(app)[run_id]["results"]
                        != f"{before.total_results:,}", what="table row update")
@@ -199,8 +197,9 @@ async def test_double_press_launches_once(server: SimServer, world: World) -> No
         target = await select_squid(pilot, app, "Booking hotels Rome")
         before = len(world.squids[target].run_ids)
         await pilot.press("l", "y", "l", "y", "l", "y")
-        await wait_for(pilot, lambda: app.last_outcome is not None, what="answer")
-        await pilot.pause(1.0)
+        await wait_for(pilot, lambda: app.last_outcome is not None
+                       and not app.scheduler.actions.busy, what="answers")
+        await app.scheduler.stop()  # from here on nothing more can be sent
         assert len(world.squids[target].run_ids) == before + 1
         launches = [e for e in server.log if e.method == "POST" and e.path == "runs"]
         assert len(launches) == 1
@@ -212,7 +211,7 @@ async def test_read_only_has_no_launch_or_abort(server: SimServer, world: World)
         target = await select_squid(pilot, app, "Google Maps FR restaurants")
         before = list(world.squids[target].run_ids)
         await pilot.press("a", "l")
-        await pilot.pause(0.3)
+        await pilot.pause()  # both keys handled
         assert not isinstance(app.screen, ConfirmScreen)
         assert world.squids[target].run_ids == before
         assert world.runs[before[0]].status == "running"
@@ -251,7 +250,8 @@ async def test_small_terminal_shows_list_table_and_detail(server: SimServer) -> 
     app = make_app(server)
     async with app.run_test(size=(80, 24)) as pilot:
         await select_squid(pilot, app, "Google Maps FR restaurants")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.query_one(RunsTable).row_count > 0, what="rows")
+        await pilot.pause()
         screen = app.screen.region
         for widget in (app.query_one(SquidList), app.query_one(RunsTable),
                        app.query_one(RunDetail), app.query_one(EventLog),
@@ -265,13 +265,14 @@ async def test_small_terminal_shows_list_table_and_detail(server: SimServer) -> 
 
 async def test_quitting_never_aborts(server: SimServer, world: World) -> None:
     app = make_app(server)
+    active = {r.id: r.status for r in world.runs.values() if r.is_active}
     async with app.run_test(size=(120, 40)) as pilot:
         await select_squid(pilot, app, "Google Maps FR restaurants")
         await pilot.press("q")
     assert not any(e.method == "POST" for e in server.log)
-    running = [r for r in world.runs.values() if r.status == "running"]
-    assert running and all(r.status != "aborted" for r in running)
-    assert StatusKind.RUNNING.value == "running"
+    assert "running" in active.values() and "paused" in active.values()
+    assert {r.id: r.status for r in world.runs.values() if r.id in active} == active, \
+        "every active run is as it was: quitting touched none"
 
 
 async def test_older_runs_are_paged_in_on_demand() -> None:
