@@ -18,7 +18,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 demo: $(STAMP)
 	$(BIN)/lobstr-tui --demo

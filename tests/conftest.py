@@ -36,6 +36,19 @@ def world() -> World:
     return manual_world()
 
 
+SERIAL_MODULES = frozenset({"test_e2e_tmux", "test_bench_smoke"})
+"""Modules whose tests share one tmux server or measure the machine: under
+``pytest -n 2 --dist loadgroup`` (make test) they all run on one worker, one at a time."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the tmux and benchmark tests together on one xdist worker."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if module in SERIAL_MODULES:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 QUIRKS_MODULES = frozenset({"test_ui", "test_app_wiring"})
 """Test modules of the app whose tests run twice: against the plain simulator and against
 one that sends, at random, every documented variant of the API's answers (--quirks)."""
