@@ -3,14 +3,18 @@ and what the app does with a failure it did not expect."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from lobstr_tui.cli import main
 from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.monitor import ActionOutcome
-from lobstr_tui.sim import SimServer
+from lobstr_tui.sim import SimServer, World
+from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
-from tests.ui_support import make_app, wait_for
+from lobstr_tui.ui.run_detail import RunDetail
+from tests.conftest import TOKEN
+from tests.ui_support import make_app, select_squid, wait_for
 
 
 def test_speed_needs_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,3 +64,46 @@ async def test_quitting_stops_polling_and_closes_the_client(server: SimServer) -
     loop = app.scheduler._loop_task
     assert loop is not None and loop.done() and not app.scheduler._in_flight
     assert not any(e.method == "POST" for e in list(server.log)), "quitting touches no run"
+
+
+async def test_states_steered_over_the_control_endpoints_reach_the_screen(
+        server: SimServer, world: World) -> None:
+    """The simulator's /_sim endpoints (as a person would use them with curl) pause,
+    resume and fail a run, and take the credits down; the app shows each change."""
+    app = make_app(server)
+    control = server.base_url.removesuffix("v1/") + "_sim/"
+    headers = {"Authorization": f"Token {TOKEN}"}
+    async with app.run_test(size=(120, 40)) as pilot, httpx.AsyncClient(
+            headers=headers, timeout=5.0) as http:
+        target = await select_squid(pilot, app, "Google Maps FR restaurants")
+        run_id = world.squids[target].run_ids[0]
+        reply = await http.post(f"{control}runs/{run_id}/pause",
+                                json={"reason": "too_many_requests", "desc": "slow down"})
+        assert reply.status_code == 200 and reply.json()["status"] == "paused"
+        await wait_for(pilot, lambda: "PAUSED" in detail_text(app), what="paused banner")
+        assert "too_many_requests" in detail_text(app)
+        await wait_for(pilot, lambda: "too_many_requests" in log_text(app), what="log line")
+        reply = await http.post(f"{control}runs/{run_id}/resume")
+        assert reply.status_code == 200 and reply.json()["status"] == "running"
+        await wait_for(pilot, lambda: "resumed" in log_text(app), what="resume in the log")
+        reply = await http.post(f"{control}runs/{run_id}/error",
+                                json={"message": "crawler crashed"})
+        assert reply.status_code == 200 and reply.json()["status"] == "error"
+        await wait_for(pilot, lambda: "ERROR" in detail_text(app), what="error banner")
+        reply = await http.post(f"{control}balance", json={"available": 500,
+                                                            "consumed": 480})
+        assert reply.status_code == 200
+        await wait_for(pilot, lambda: app.snapshot.balance is not None
+                       and app.snapshot.balance.remaining == 20, what="credits left: 20")
+        assert world.runs[run_id].status == "error"
+
+
+def detail_text(app: LobstrApp) -> str:
+    detail = app.query_one(RunDetail)
+    return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
+
+
+def log_text(app: LobstrApp) -> str:
+    log = app.query_one(EventLog)
+    log.flush()
+    return "\n".join(log.lines)
