@@ -7,7 +7,9 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -128,17 +130,24 @@ def run_sim(argv: Sequence[str]) -> int:
         print(f"lobstr-tui sim: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}",
               file=sys.stderr)
         return 1
+    stopping: list[int] = []  # a plain list: a signal handler must not take locks
+    previous = {signum: signal.signal(signum, lambda signum, _frame: stopping.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    server.start()
     print(server.base_url, flush=True)
     print(f"scenario {args.scenario}, seed {args.seed}, speed {args.speed:g}"
           f"{', quirks' if args.quirks else ''}; "
           f"token: {'(custom)' if args.token else DEFAULT_TOKEN}; Ctrl+C stops",
           file=sys.stderr, flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        # The handlers only take note: no KeyboardInterrupt lands inside the server's
+        # accept loop or its threads, so stopping takes the same orderly path every time.
+        while not stopping:
+            time.sleep(0.2)
     finally:
         server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
 
 

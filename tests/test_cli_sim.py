@@ -75,6 +75,6 @@ def test_standalone_sim_with_quirks_sends_the_other_shapes() -> None:
                     break
         assert shapes == {True, False}, "both documented shapes of me"
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # stops as cleanly as Ctrl+C
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "quirks" in err and "Traceback" not in err

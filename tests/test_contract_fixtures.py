@@ -57,6 +57,14 @@ SUCCESS_PARSERS = {
     "POST_runs_id_abort__": Run.from_api,
 }
 
+EXPECTED_TYPES: dict[str, type] = {
+    "GET_me__": Me, "GET_user_balance__": Balance, "GET_squids__": Page,
+    "GET_squids_id__": Squid, "GET_runs_by_squid__": Page, "GET_runs_id__": Run,
+    "GET_runs_id_stats__": RunStats, "GET_runs_id_credits__": RunCredits,
+    "GET_runs_id_download__": DownloadInfo, "GET_runtasks_by_run__": Page,
+    "POST_runs__": Run, "POST_runs_id_abort__": Run,
+}
+
 
 def _error_status(name: str) -> int | None:
     match = re.search(r"_(\d{3})(?:_|$)", name)
@@ -85,7 +93,10 @@ def test_fixture_parses(path: Path) -> None:
     if status is None:
         prefix = max((p for p in SUCCESS_PARSERS if path.name.startswith(p)), key=len)
         model = SUCCESS_PARSERS[prefix](body)
-        assert model is not None
+        expected = EXPECTED_TYPES[prefix]
+        assert isinstance(model, expected), f"{path.name} parsed as {type(model).__name__}"
+        if isinstance(model, Page):
+            assert len(model.items) == len(body["data"]), "every item of the page parsed"
     else:
         error = error_for_response(status, path.read_bytes())
         assert error.status_code == status

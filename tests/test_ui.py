@@ -12,7 +12,7 @@ from lobstr_tui.ui.credits_panel import CreditsPanel
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.help_screen import HelpScreen
 from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.runs_table import COLUMNS, RunsTable
+from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
 
@@ -23,7 +23,7 @@ def table_rows(app) -> dict[str, dict[str, str]]:
     for row_key in [row.key for row in table.ordered_rows]:
         cells = table.get_row(row_key)
         rows[str(row_key.value)] = {key: cell.plain if isinstance(cell, Text) else str(cell)
-                                    for (key, _), cell in zip(COLUMNS, cells, strict=True)}
+                                    for key, cell in zip(table.column_keys, cells, strict=True)}
     return rows
 
 
@@ -55,7 +55,7 @@ async def test_squid_list_shows_every_squid(server: SimServer, world: World) -> 
 async def test_runs_table_has_simulator_values_in_every_column(server: SimServer,
                                                                world: World) -> None:
     app = make_app(server)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 50)) as pilot:
         target = await select_squid(pilot, app, "Trustpilot reviews fintech")
         expected_ids = world.squids[target].run_ids
         await wait_for(pilot, lambda: len(table_rows(app)) == len(expected_ids),
@@ -67,8 +67,8 @@ async def test_runs_table_has_simulator_values_in_every_column(server: SimServer
             sim = world.runs[run_id]
             row = rows[run_id]
             assert row["run"] == run_id[:6] + "…"
-            assert row["started"] == fmt.ago(sim.started_at, now)
-            assert row["ended"] == fmt.ago(sim.ended_at, now)
+            assert row["started"] == fmt.short_ago(sim.started_at, now)
+            assert row["ended"] == fmt.short_ago(sim.ended_at, now)
             assert row["results"] == f"{sim.total_results:,}"
             assert row["unique"] == f"{sim.unique_results:,}"
             assert row["credits"] == f"{sim.credit_used:,.1f}"
@@ -303,5 +303,5 @@ async def test_ansi_theme_and_no_color(server: SimServer, monkeypatch) -> None:
         await select_squid(pilot, app, "Google Maps FR restaurants")
         assert app.theme == "ansi-dark" and app.no_color
         table = app.query_one(RunsTable)
-        status = table.get_row(app.snapshot.selected_run_id)[7]
+        status = table.get_row(app.snapshot.selected_run_id)[table.column_keys.index("status")]
         assert status.plain == "● running" and not str(status.style)

@@ -114,7 +114,6 @@ class SimServer:
         self._httpd = _Server((host, port), _Handler)
         self._httpd.sim = self
         self._thread: threading.Thread | None = None
-        self._serving = False
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
 
@@ -136,11 +135,6 @@ class SimServer:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted."""
-        self._serving = True
-        self._httpd.serve_forever(poll_interval=0.2)
-
     def track(self, connection: socket.socket, *, open_: bool) -> None:
         """Remember open client connections, so that stopping drops them all."""
         with self._connections_lock:
@@ -157,7 +151,7 @@ class SimServer:
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None or self._serving:
+        if self._thread is not None:
             self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:

@@ -106,6 +106,26 @@ def ago(when: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(delta)
 
 
+AGO_UNITS: tuple[tuple[str, int, int], ...] = (
+    ("m", 60, 60), ("h", 3600, 24), ("d", 86400, 30), ("mo", 30 * 86400, 12),
+    ("y", 365 * 86400, 100))
+
+
+def short_ago(when: datetime | None, now: datetime) -> str:
+    """At most 8 cells: ``just now``, ``12m ago``, ``3h ago``, ``5d ago``, ``2mo ago``."""
+    if when is None:
+        return DASH
+    seconds = (now - when).total_seconds()
+    if seconds < -5:
+        return "future"
+    if seconds < 45:
+        return "just now"
+    for unit, size, limit in AGO_UNITS:
+        if seconds < size * limit:
+            return f"{max(1, int(seconds // size))}{unit} ago"
+    return f"{int(seconds // AGO_UNITS[-1][1])}y ago"
+
+
 def eta(value: Eta | None) -> str:
     """``1m 10s`` or ``unknown`` (lobstr.io's ``∞``)."""
     if value is None or value.seconds is None:

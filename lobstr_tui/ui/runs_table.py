@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.text import Text
@@ -16,19 +17,56 @@ from lobstr_tui.api import Run, StatusKind
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("run", "Run ID"),
-    ("started", "Started"),
-    ("ended", "Ended"),
-    ("results", "Results"),
-    ("unique", "Unique"),
-    ("credits", "Credits"),
-    ("duration", "Duration"),
-    ("status", "Status"),
-    ("reason", "Done Reason"),
-    ("origin", "Origin"),
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its place on screen, its header, its width in cells."""
+
+    key: str
+    label: str
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("run", "Run ID", 7),
+    Column("started", "Started", 8),
+    Column("ended", "Ended", 8),
+    Column("results", "Results", 9),
+    Column("unique", "Unique", 9),
+    Column("credits", "Credits", 9),
+    Column("duration", "Duration", 8),
+    Column("status", "Status", 12),
+    Column("reason", "Done Reason", 13),
+    Column("origin", "Origin", 8),
 )
+PRIORITY = ("status", "run", "results", "reason", "started", "duration", "credits",
+            "ended", "unique", "origin")
+"""The order in which columns earn their place: Status is the last to go."""
+SHORT_RUN_ID = 4
+"""Run ID's width when the full one does not fit; it shortens before it disappears."""
+REASON_MAX = 25
+"""Done Reason takes the room left over, up to the longest reason slug."""
+CELL_PADDING = 2
+SCROLLBAR = 2
 RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
+
+
+def plan_columns(width: int) -> tuple[Column, ...]:
+    """The columns that fit in ``width`` cells, in their screen order, by priority."""
+    by_key = {column.key: column for column in COLUMNS}
+    room = width - SCROLLBAR
+    chosen: dict[str, Column] = {}
+    for key in PRIORITY:
+        column = by_key[key]
+        if key == "run" and column.width + CELL_PADDING > room:
+            column = replace(column, label="Run", width=SHORT_RUN_ID)
+        if column.width + CELL_PADDING <= room:
+            chosen[key] = column
+            room -= column.width + CELL_PADDING
+    if "reason" in chosen:
+        reason = chosen["reason"]
+        chosen["reason"] = replace(reason, width=min(REASON_MAX, reason.width + room))
+    return tuple(chosen[column.key] for column in COLUMNS if column.key in chosen)
 
 ColourOf = Callable[[str], str]
 
@@ -40,8 +78,8 @@ def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
         seconds = (now - run.started_at).total_seconds()
     values = {
         "run": short_id(run.id) + "…",
-        "started": fmt.ago(run.started_at, now),
-        "ended": fmt.ago(run.ended_at, now) if run.ended_at else fmt.DASH,
+        "started": fmt.short_ago(run.started_at, now),
+        "ended": fmt.short_ago(run.ended_at, now) if run.ended_at else fmt.DASH,
         "results": fmt.count(run.total_results),
         "unique": fmt.count(run.total_unique_results),
         "credits": fmt.credits(run.credit_used),
@@ -85,14 +123,32 @@ class RunsTable(DataTable[Text]):
         self._order: list[str] = []
         self._squid: str | None = None
         self._has_more = False
+        self._columns: tuple[Column, ...] = plan_columns(0)
+        self._last: tuple[Snapshot, datetime] | None = None
 
     def on_mount(self) -> None:
         self._add_columns()
         self.border_title = "Runs"
 
+    def on_resize(self) -> None:
+        columns = plan_columns(self.content_size.width)
+        if columns != self._columns:
+            self._columns = columns
+            self._squid = None  # fresh columns and rows on the next show
+            if self._last is not None:
+                self.show(*self._last)
+            else:
+                self.clear(columns=True)
+                self._add_columns()
+
     def _add_columns(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        for column in self._columns:
+            self.add_column(column.label, key=column.key, width=column.width)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        """The keys of the columns shown now, in screen order."""
+        return tuple(column.key for column in self._columns)
 
     def colour(self, name: str) -> str:
         """A theme colour by variable name (no colours under NO_COLOR)."""
@@ -102,6 +158,7 @@ class RunsTable(DataTable[Text]):
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Update rows in place: cursor and scroll stay where they are."""
+        self._last = (snapshot, now)
         squid = snapshot.selected_squid
         self.border_title = f'Runs of "{squid.name}"' if squid else "Runs"
         more = snapshot.runs_total - len(snapshot.runs)
@@ -110,7 +167,7 @@ class RunsTable(DataTable[Text]):
                                 + (f" · ↓ for {more} older" if more > 0 else "") + loading)
         self._has_more = more > 0
         if snapshot.runs_squid_id != self._squid:
-            # Another squid: start from fresh columns so widths fit its runs only.
+            # Another squid, or another width: start from fresh columns and rows.
             self._squid = snapshot.runs_squid_id
             self.clear(columns=True)
             self._add_columns()
@@ -146,14 +203,19 @@ class RunsTable(DataTable[Text]):
 
     def _put(self, run: Run, now: datetime) -> None:
         cells = run_cells(run, now, self.colour)
+        for column in self._columns:
+            cell = cells[column.key]
+            if column.key == "run" and column.width < len(cell.plain):
+                cell = cells[column.key] = Text(run.id[:column.width])
+            cell.truncate(column.width, overflow="ellipsis")
         plain = {k: v.plain + str(v.style) for k, v in cells.items()}
         known = self._rows.get(run.id)
         if known is None:
-            self.add_row(*(cells[key] for key, _ in COLUMNS), key=run.id)
+            self.add_row(*(cells[column.key] for column in self._columns), key=run.id)
         else:
-            for key, _ in COLUMNS:
-                if known.get(key) != plain[key]:
-                    self.update_cell(run.id, key, cells[key], update_width=True)
+            for column in self._columns:
+                if known.get(column.key) != plain[column.key]:
+                    self.update_cell(run.id, column.key, cells[column.key])
         self._rows[run.id] = plain
 
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
