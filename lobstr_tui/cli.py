@@ -7,6 +7,7 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
@@ -17,6 +18,7 @@ from lobstr_tui import __version__
 from lobstr_tui.exit_codes import EXIT_USAGE
 
 MIN_POLL_SECONDS = 2.0
+MAX_POLL_SECONDS = 3600.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,17 +28,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _float_at_least(minimum: float, *, strict: bool = False) -> Callable[[str], float]:
-    """An argparse type: a number at least ``minimum`` (greater, if ``strict``)."""
+def _float_at_least(minimum: float, *, strict: bool = False,
+                    maximum: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a finite number at least ``minimum`` (greater, if ``strict``)
+    and at most ``maximum``; ``nan`` and ``inf`` are refused, as they would stall the
+    scheduler rather than fail."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
         if value < minimum or (strict and value == minimum):
             word = "greater than" if strict else "at least"
             raise argparse.ArgumentTypeError(f"must be {word} {minimum:g}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:g}")
         return value
 
     return parse
@@ -68,9 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "https://api.lobstr.io/v1/)")
     parser.add_argument("--read-only", action="store_true",
                         help="watch only: no launch, no abort")
-    parser.add_argument("--poll", type=_float_at_least(MIN_POLL_SECONDS), default=5.0,
-                        metavar="SECONDS",
-                        help="refresh period of the selected run (default 5, minimum 2)")
+    parser.add_argument("--poll", type=_float_at_least(MIN_POLL_SECONDS,
+                                                       maximum=MAX_POLL_SECONDS),
+                        default=5.0, metavar="SECONDS",
+                        help="refresh period of the selected run in seconds (default 5, "
+                             "minimum 2, maximum 3600)")
     parser.add_argument("--theme", metavar="NAME", help="Textual theme (e.g. ansi-dark, nord)")
     parser.add_argument("--speed", type=_float_at_least(0.0, strict=True), default=None,
                         metavar="FACTOR",

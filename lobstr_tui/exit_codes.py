@@ -1,5 +1,8 @@
 """Exit statuses of the ``lobstr-tui`` command."""
 
 EXIT_OK = 0
+EXIT_CRASH = 1
+"""An unexpected exception stopped the program; the details are in a crash report."""
 EXIT_USAGE = 2
-"""A user mistake: bad arguments, no token, a config file that cannot be read."""
+"""A user mistake: bad arguments, no token, a config file that cannot be read, a token
+rejected before anything was fetched."""

@@ -1,17 +1,37 @@
 """Start the monitor: resolve settings (or start the demo simulator), build the poll
-scheduler, then run the app. This is the one place where the parts are put together."""
+scheduler, then run the app. This is the one place where the parts are put together.
+
+Whatever happens, the command ends with one line on stderr, never a traceback: a user
+mistake (or a token rejected before anything was fetched) exits 2; an unexpected
+exception exits 1 with the details, token masked, in a crash report (see ``crash``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import re
 import sys
-from contextlib import ExitStack, suppress
-from dataclasses import replace
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from lobstr_tui.api import LobstrClient, Token, normalise_base_url
-from lobstr_tui.config import NO_TOKEN_MESSAGE, ConfigError, config_path, resolve_settings
-from lobstr_tui.exit_codes import EXIT_OK, EXIT_USAGE
-from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, PollPolicy, PollScheduler
+from lobstr_tui.api import LobstrClient, Token
+from lobstr_tui.config import (
+    NO_TOKEN_MESSAGE,
+    TOKEN_PAGE,
+    ConfigError,
+    check_base_url,
+    config_path,
+    resolve_settings,
+)
+from lobstr_tui.crash import describe, mask_secrets, report_crash
+from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_USAGE
+from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, LinkState, PollPolicy, PollScheduler
+
+if TYPE_CHECKING:
+    from lobstr_tui.ui.app import LobstrApp
 
 DEMO_SPEED = 1.0
 
@@ -33,8 +53,30 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+@dataclass
+class _Target:
+    """Where the monitor connects, and what must never be written out."""
+
+    token: Token = field(repr=False)
+    base_url: str
+    token_source: str | None = None
+    secrets: list[str] = field(default_factory=list, repr=False)
+
+
 def run_monitor(args: argparse.Namespace) -> int:
-    """Resolve where to connect, then run the TUI until the user quits."""
+    """Resolve where to connect, then run the TUI until the user quits; the exit status."""
+    # Masked in any crash report from the first moment, even before the config is read.
+    secrets = [os.environ.get("LOBSTR_TOKEN", "")]
+    secrets.append(secrets[0].strip())
+    try:
+        return _run_monitor(args, secrets)
+    except Exception as error:  # the last line of defence: one line, details in a file
+        print(report_crash(describe(error), summary=type(error).__name__, secrets=secrets),
+              file=sys.stderr)
+        return EXIT_CRASH
+
+
+def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
     from textual.theme import BUILTIN_THEMES
 
     if args.theme and args.theme not in BUILTIN_THEMES:
@@ -46,7 +88,7 @@ def run_monitor(args: argparse.Namespace) -> int:
 
             world = build("demo", seed=args.seed, speed=args.speed or DEMO_SPEED)
             server = stack.enter_context(SimServer(world, token=DEFAULT_TOKEN))
-            token, base_url = Token(DEFAULT_TOKEN), server.base_url
+            target = _Target(Token(DEFAULT_TOKEN), check_base_url(server.base_url, "demo"))
         else:
             try:
                 settings = resolve_settings(base_url=args.base_url)
@@ -56,16 +98,77 @@ def run_monitor(args: argparse.Namespace) -> int:
                 print(warning, file=sys.stderr)
             if not settings.token:
                 return _fail(NO_TOKEN_MESSAGE.format(path=config_path()))
-            token, base_url = settings.token, settings.base_url
-        try:
-            base_url = normalise_base_url(base_url)
-        except ValueError as exc:
-            return _fail(f"lobstr-tui: error: {exc}")
-        from lobstr_tui.ui.app import LobstrApp
+            secrets.append(settings.token.reveal())
+            target = _Target(settings.token, settings.base_url, settings.token_source)
+        target.secrets = secrets
+        return _run_app(args, target)
 
-        scheduler = build_scheduler(LobstrClient(token, base_url), poll_seconds=args.poll,
-                                    read_only=args.read_only)
-        app = LobstrApp(scheduler, theme=args.theme)
-        with suppress(KeyboardInterrupt):
-            app.run()
-    return EXIT_OK
+
+def _run_app(args: argparse.Namespace, target: _Target) -> int:
+    """Run the app; its exit says how the command ends."""
+    from rich.console import Console
+
+    from lobstr_tui.ui.app import LobstrApp
+
+    scheduler = build_scheduler(LobstrClient(target.token, target.base_url),
+                                poll_seconds=args.poll, read_only=args.read_only)
+    app = LobstrApp(scheduler, theme=args.theme)
+    # Textual prints a crash's traceback, with local variables, to this console when the
+    # app stops: it goes to memory instead, never to the terminal.
+    textual_report = io.StringIO()
+    app.error_console = Console(file=textual_report, markup=False, highlight=False,
+                                color_system=None)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        return EXIT_OK
+    code = app.return_code or EXIT_OK
+    if code == EXIT_OK:
+        return EXIT_OK
+    if code == EXIT_USAGE and _token_never_accepted(app):
+        return _fail(_rejected_message(app, target))
+    error = _unhandled_error(app)
+    if error is not None:
+        details, summary = describe(error), type(error).__name__
+    else:
+        details, summary = _rendered_report(textual_report.getvalue(), target), f"status {code}"
+    print(report_crash(details, summary=summary, secrets=target.secrets), file=sys.stderr)
+    return code
+
+
+def _unhandled_error(app: LobstrApp) -> Exception | None:
+    """The exception that made Textual stop the app, if one did. Textual keeps it in
+    ``_exception`` (its own ``run_test`` re-raises it from there) and offers no public
+    accessor; without it the report falls back on the traceback Textual rendered."""
+    error = getattr(app, "_exception", None)
+    return error if isinstance(error, Exception) else None
+
+
+def _rendered_report(text: str, target: _Target) -> str:
+    """What Textual rendered when it stopped, unless the token may hide in it: that
+    rendering wraps lines at the terminal's width (and shows local variables), so a
+    token cut in two would slip past the masking."""
+    squeezed = re.sub(r"[\s│┃|]+", "", text)
+    if any(secret and re.sub(r"\s+", "", secret) in squeezed for secret in target.secrets):
+        return "(Textual's report of the failure is left out: it showed the token)\n"
+    return text
+
+
+def _token_never_accepted(app: LobstrApp) -> bool:
+    connection = app.snapshot.connection
+    return connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None
+
+
+def _rejected_message(app: LobstrApp, target: _Target) -> str:
+    """One line: who rejected the token, where it came from, how to set a valid one."""
+    said = app.snapshot.connection.detail or ""
+    # The server's words are untrusted: printable characters only, short, token masked.
+    said = "".join(c if c.isprintable() else "?" for c in said)[:120]
+    said = mask_secrets(said, target.secrets)
+    source = target.token_source or "the token"
+    fix = (f"set a valid one with export LOBSTR_TOKEN=... (from {TOKEN_PAGE})"
+           if source == "LOBSTR_TOKEN"
+           else f"put a valid one under [auth] token in {config_path()} or set LOBSTR_TOKEN "
+                f"(from {TOKEN_PAGE})")
+    return (f"lobstr-tui: error: {target.base_url} rejected the token from {source}"
+            f"{f' ({said})' if said else ''}; {fix}")

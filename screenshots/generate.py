@@ -34,7 +34,9 @@ POLICY = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3
 # name, terminal size, squid to select (None: the first), keys to press at the end
 SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("main-120x40", (120, 40), None, ()),
+    ("main-100x30", (100, 30), None, ()),
     ("main-80x24", (80, 24), None, ()),
+    ("main-60x20", (60, 20), None, ()),
     ("paused-run", (120, 40), "LinkedIn leads SaaS CTOs", ()),
     ("launch-confirm", (120, 40), "Amazon reviews headphones", ("l",)),
     ("help", (120, 40), None, ("question_mark",)),

@@ -47,7 +47,7 @@ async def test_a_failed_worker_is_said_on_screen_and_in_the_log(server: SimServe
 
         def logged() -> bool:
             log.flush()
-            return any("RuntimeError: the answer was lost" in line for line in log.lines)
+            return any("RuntimeError: the answer was lost" in line for line in log.texts)
 
         await wait_for(pilot, logged, what="the failure in the log")
         assert any("the answer was lost" in str(n.message) and n.severity == "error"
@@ -106,4 +106,4 @@ def detail_text(app: LobstrApp) -> str:
 def log_text(app: LobstrApp) -> str:
     log = app.query_one(EventLog)
     log.flush()
-    return "\n".join(log.lines)
+    return "\n".join(log.texts)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -74,7 +76,7 @@ def test_real_terminal_never_shows_the_token_and_ctrl_c_quits(secret_sim: SimSer
     name, exit_file = _monitor(secret_sim, tmp_path)
     try:
         tmux("send-keys", "-t", name, "?")
-        wait_screen(name, lambda s: "STATUSES" in s, "help")
+        wait_screen(name, lambda s: "KEYS" in s, "help")
         assert SECRET not in screen(name, history=True)
         tmux("send-keys", "-t", name, "Escape")
         tmux("send-keys", "-t", name, "C-c")
@@ -138,3 +140,47 @@ def test_terminal_loss_right_after_the_first_frame(secret_sim: SimServer,
                 alive.discard(pid)
         time.sleep(0.1)
     assert not alive, f"{len(alive)} of 3 processes outlived their terminal"
+
+
+def _body(text: str) -> list[str]:
+    """The screen without its first line (the header's data age keeps moving) and with
+    clock times masked (the log's lines carry the real time of each start)."""
+    return [re.sub(r"\d\d:\d\d:\d\d", "hh:mm:ss", line.rstrip())
+            for line in text.splitlines()[1:]]
+
+
+def _steady(name: str, what: str) -> str:
+    """The pane once the selected run's progress is shown and two captures agree."""
+    seen: list[list[str]] = []
+
+    def settled(text: str) -> bool:
+        seen.append(_body(text))
+        return "ETA" in text and len(seen) > 1 and seen[-1] == seen[-2]
+
+    return wait_screen(name, settled, what)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_resized_terminal_shows_what_a_fresh_start_shows(
+        secret_sim: SimServer, tmp_path: Path, size: tuple[int, int]) -> None:
+    env = f"LOBSTR_TOKEN={SECRET} LOBSTR_API_BASE={secret_sim.base_url} XDG_CONFIG_HOME={tmp_path}"
+    fresh, _ = start(f"{LOBSTR_TUI}", tmp_path, env=env, size=size)
+    try:
+        expected = _body(_steady(fresh, f"a fresh start at {size}"))
+    finally:
+        stop(fresh)
+    assert any("● running" in line for line in expected), "the full status word"
+    resized, _ = start(f"{LOBSTR_TUI}", tmp_path, env=env, size=(160, 40))
+    try:
+        _steady(resized, "the wide screen")
+        tmux("resize-window", "-t", resized, "-x", str(size[0]), "-y", str(size[1]))
+        try:
+            wait_screen(resized, lambda s: _body(s) == expected,
+                        f"the resized screen to be the fresh one at {size}")
+        except AssertionError:
+            diff = "\n".join(difflib.unified_diff(expected, _body(screen(resized)),
+                                                  "fresh", "resized", lineterm=""))
+            raise AssertionError(
+                f"resized screen differs from a fresh start:\n{diff}") from None
+    finally:
+        stop(resized)

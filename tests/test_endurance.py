@@ -30,6 +30,7 @@ async def test_100k_events_keep_the_log_bounded(server: SimServer) -> None:
         await pilot.pause()
         assert log.total_events >= 100_000
         assert log.line_count <= MAX_LINES
+        assert log.texts[-1].endswith("event 99999")
         assert log.lines[-1].endswith("event 99999")
 
 

@@ -40,7 +40,7 @@ def top(app: LobstrApp) -> str:
 def log_text(app: LobstrApp) -> str:
     log = app.query_one(EventLog)
     log.flush()
-    return "\n".join(log.lines)
+    return "\n".join(log.texts)
 
 
 def free_port() -> int:
@@ -90,7 +90,8 @@ async def test_unreachable_at_start_then_connects(port_world: tuple[int, World])
     app = LobstrApp(build_scheduler(client, policy=FAST, clocks=Clocks(wall=world.clock.now),
                                     seed=1))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "offline, retrying in" in top(app), what="offline")
+        await wait_for(pilot, lambda: f"offline (could not connect to 127.0.0.1:{port})"
+                       ", retrying in" in top(app), what="offline naming the host")
         assert app.query_one(RunsTable).row_count == 0
         await keys_still_work(pilot, app)
         with SimServer(world, token=TOKEN, port=port):
@@ -113,8 +114,9 @@ async def test_connection_lost_mid_session_keeps_data_marked_stale(world: World)
             server.stop()
             await wait_for(pilot, lambda: "offline" in top(app), what="offline")
             world.clock.advance(40)
-            await wait_for(pilot, lambda: "stale 40s" in top(app)
-                           and "offline, retrying in" in top(app), what="stale marker")
+            offline = f"offline (could not connect to 127.0.0.1:{port}), retrying in"
+            await wait_for(pilot, lambda: "stale 40s" in top(app) and offline in top(app),
+                           what="stale marker naming the host")
             assert app.query_one(RunsTable).row_count == rows, "last good data stays"
             await keys_still_work(pilot, app)
             server = SimServer(world, token=TOKEN, port=port).start()
@@ -303,8 +305,10 @@ async def test_abort_of_a_run_that_finished_meanwhile(server: SimServer, world: 
         await wait_for(pilot, lambda: app.last_outcome is not None, what="answer")
         assert app.last_outcome is not None and "had already finished" in (
             app.last_outcome.message)
-        await wait_for(pilot, lambda: app.query_one(RunsTable).get_row(run_id)[7].plain
-                       == "✓ done", what="table corrected")
+        table = app.query_one(RunsTable)
+        status = table.column_keys.index("status")
+        await wait_for(pilot, lambda: table.get_row(run_id)[status].plain == "✓ done",
+                       what="table corrected")
 
 
 async def test_palette_launch_still_asks(server: SimServer) -> None:

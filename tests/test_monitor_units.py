@@ -140,6 +140,27 @@ def test_plan_for_a_finished_run_fetches_it_once_and_polls_the_squid_slowly() ->
     assert jobs["runs:s1"].period == policy.quiet_runs_every
 
 
+def test_plan_reads_an_ended_runs_credits_until_read_after_its_end() -> None:
+    from lobstr_tui.api import RunCredits
+
+    credits = RunCredits.from_api({"run_id": "r1", "total_credits": 550.0})
+    state = snapshot_with((run("r1", "done", 90),), credits=credits)
+    keys = [j.key for j in plan_jobs(state, PollPolicy(), tasks_seen_done={},
+                                     unauthorized=False)]
+    assert "credits:r1" in keys, "read while running: read once more now it ended"
+    keys = [j.key for j in plan_jobs(state, PollPolicy(), tasks_seen_done={},
+                                     unauthorized=False, credits_final={"r1"})]
+    assert "credits:r1" not in keys
+
+
+def test_plan_reads_the_newest_run_of_squids_whose_reason_is_wanted() -> None:
+    state = snapshot_with((run("r1", "running", 1),))
+    jobs = plan_jobs(state, PollPolicy(), tasks_seen_done={}, unauthorized=False,
+                     reasons_wanted=["s2", "s1"])
+    wanted = [(j.key, j.prefix, j.period) for j in jobs if j.kind is JobKind.LATEST_RUN]
+    assert wanted == [("latest-run:s2", "runs", NEVER)], "never for the selected squid"
+
+
 def test_plan_asks_for_tasks_only_when_tasks_done_changed() -> None:
     from lobstr_tui.api import RunStats
 

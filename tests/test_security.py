@@ -61,7 +61,7 @@ async def test_screens_logs_errors_and_reprs_never_show_the_token(world: World) 
             await pilot.press("escape")
             log = app.query_one(EventLog)
             log.flush()
-            captured.extend(log.lines)
+            captured.extend(log.texts)
             captured.append(repr(app.snapshot))
             try:
                 await client.me()

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
+from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
 from tests.conftest import TOKEN, manual_world
 from tests.ui_support import make_app, wait_for
@@ -62,14 +63,33 @@ def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[Non
     return run_before
 
 
-def test_main_screen_120x40(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
-    app = make_app(frozen_server)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle(app))
+SIZES = [(60, 20), (80, 24), (100, 30), (120, 40), (200, 60)]
 
 
-def test_main_screen_80x24(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare: SnapCompare, frozen_server: SimServer,
+                     size: tuple[int, int]) -> None:
     app = make_app(frozen_server)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle(app))
+    assert snap_compare(app, terminal_size=size, run_before=settle(app))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen_after_resize_from_160x40(snap_compare: SnapCompare,
+                                              frozen_server: SimServer,
+                                              size: tuple[int, int]) -> None:
+    app = make_app(frozen_server)
+    ready = settle(app)
+
+    async def resize(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        table = app.query_one(RunsTable)
+        await wait_for(pilot, lambda: table.region.x + table.region.width == size[0],
+                       what="the table to follow the terminal")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(160, 40), run_before=resize)
 
 
 def test_paused_banner(snap_compare: SnapCompare, frozen_server: SimServer) -> None:

@@ -32,10 +32,12 @@ from lobstr_tui.api.models import (
     RunTask,
     Squid,
 )
+from lobstr_tui.api.paging import PageWalk, WalkEnd
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord
 from lobstr_tui.api.reasons import DoneReason, ReasonCategory, Severity, explain
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.status import RunStatus, StatusKind
+from lobstr_tui.api.text import cell_width, clean, fit
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -54,6 +56,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "Page",
+    "PageWalk",
     "ParseError",
     "ProtocolError",
     "RateLimit",
@@ -72,6 +75,10 @@ __all__ = [
     "StatusKind",
     "Token",
     "UnauthorizedError",
+    "WalkEnd",
+    "cell_width",
+    "clean",
     "explain",
+    "fit",
     "normalise_base_url",
 ]

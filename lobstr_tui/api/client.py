@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -29,6 +29,7 @@ from lobstr_tui.api.models import (
     RunTask,
     Squid,
 )
+from lobstr_tui.api.paging import MAX_PAGES, PageWalk
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
 from lobstr_tui.api.secret import Token
 
@@ -49,17 +50,35 @@ def normalise_base_url(base_url: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+def segment(identifier: str) -> str:
+    """An id as one URL path segment: percent-encoded, so that ``/``, ``?`` or ``..``
+    in an id can never reach another path."""
+    text = quote(identifier, safe="")
+    return "%2E%2E" if text == ".." else "%2E" if text == "." else text
+
+
+def _host_of(exc: httpx.TransportError) -> str:
+    """``host:port`` of the request that failed (the token is in a header, never here)."""
+    try:
+        url = exc.request.url
+    except RuntimeError:  # an error raised without its request
+        return "the API"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
+
+
 def _network_error(exc: httpx.TransportError) -> NetworkError:
+    host = _host_of(exc)
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError("the request timed out", kind="timeout")
+        return NetworkError(f"{host} did not answer in time", kind="timeout")
     text = str(exc).lower()
     if isinstance(exc, httpx.ConnectError):
         if "refused" in text:
-            return NetworkError("connection refused", kind="refused")
-        return NetworkError("could not connect to the API", kind="refused")
+            return NetworkError(f"{host} refused the connection", kind="refused")
+        return NetworkError(f"could not connect to {host}", kind="refused")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return NetworkError("the connection was reset", kind="reset")
-    return NetworkError(f"network error ({type(exc).__name__})", kind="other")
+        return NetworkError(f"the connection to {host} was reset", kind="reset")
+    return NetworkError(f"network error with {host} ({type(exc).__name__})", kind="other")
 
 
 class LobstrClient:
@@ -180,8 +199,10 @@ class LobstrClient:
         return Page.from_api(data, Squid.from_api, page=page)
 
     async def iter_squids(self, *, name: str | None = None, limit: int = 100,
-                          max_pages: int = 1000) -> AsyncIterator[Squid]:
-        """Every squid, page after page."""
+                          max_pages: int = MAX_PAGES) -> AsyncIterator[Squid]:
+        """Every squid, page after page, each once (see :class:`PageWalk` for where the
+        walk stops). This sends requests back to back: the monitor reads pages through
+        its rate gate instead."""
         async for squid in self._iterate(
             lambda page: self.squids_page(page=page, limit=limit, name=name), max_pages
         ):
@@ -193,7 +214,7 @@ class LobstrClient:
 
     async def squid(self, squid_id: str) -> Squid:
         """One squid's details (``GET squids/{id}``)."""
-        return Squid.from_api(await self._request("GET", f"squids/{squid_id}"))
+        return Squid.from_api(await self._request("GET", f"squids/{segment(squid_id)}"))
 
     # -- runs ------------------------------------------------------------------------
 
@@ -205,15 +226,15 @@ class LobstrClient:
 
     async def run(self, run_id: str) -> Run:
         """One run (``GET runs/{id}``)."""
-        return Run.from_api(await self._request("GET", f"runs/{run_id}"))
+        return Run.from_api(await self._request("GET", f"runs/{segment(run_id)}"))
 
     async def run_stats(self, run_id: str) -> RunStats:
         """Live progress of a run."""
-        return RunStats.from_api(await self._request("GET", f"runs/{run_id}/stats"))
+        return RunStats.from_api(await self._request("GET", f"runs/{segment(run_id)}/stats"))
 
     async def run_credits(self, run_id: str) -> RunCredits:
         """A run's credit breakdown."""
-        return RunCredits.from_api(await self._request("GET", f"runs/{run_id}/credits"))
+        return RunCredits.from_api(await self._request("GET", f"runs/{segment(run_id)}/credits"))
 
     async def run_tasks_page(self, run_id: str, *, page: int = 1,
                              limit: int = 50) -> Page[RunTask]:
@@ -228,12 +249,12 @@ class LobstrClient:
 
     async def abort_run(self, run_id: str) -> Run:
         """Abort a run; accepts the whole run or a bare ``{"status": ...}`` answer."""
-        data = await self._request("POST", f"runs/{run_id}/abort")
+        data = await self._request("POST", f"runs/{segment(run_id)}/abort")
         return Run.from_api(data, default_id=run_id)
 
     async def download_info(self, run_id: str, *, file_format: str = "csv") -> DownloadInfo:
         """The run's export: a signed URL, or ``processing`` while it is being built."""
-        data = await self._request("GET", f"runs/{run_id}/download",
+        data = await self._request("GET", f"runs/{segment(run_id)}/download",
                                    params={"file_format": file_format})
         return DownloadInfo.from_api(data)
 
@@ -264,11 +285,11 @@ class LobstrClient:
 
     @staticmethod
     async def _iterate(fetch: Callable[[int], Any], max_pages: int) -> AsyncIterator[Any]:
-        page_number = 1
-        while page_number <= max_pages:
-            page: Page[Any] = await fetch(page_number)
-            for item in page.items:
+        walk: PageWalk[Any] = PageWalk(cap=max_pages)
+        number: int | None = 1
+        while number is not None:
+            page: Page[Any] = await fetch(number)
+            known = len(walk.items)
+            number = walk.add(page)
+            for item in walk.items[known:]:
                 yield item
-            if not page.items or not page.has_next:
-                return
-            page_number += 1

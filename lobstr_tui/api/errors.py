@@ -3,6 +3,8 @@
 Every failure the client sees becomes one of these, each with a human message taken from
 the response body when there is one. None of them ever carries the API token: messages
 are built from response bodies and status codes only, and ``repr`` shows the message.
+A message is untrusted text: it is cleaned (:func:`~lobstr_tui.api.text.clean`) and cut
+to :data:`MAX_MESSAGE_CELLS` when the error is made, so it can be shown as it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lobstr_tui.api.text import bounded
+
+MAX_MESSAGE_CELLS = 300
+"""The longest error message kept (a proxy's HTML page can be megabytes)."""
 # Business error names vary between the docs, the SDK and the CLI; map the spellings we
 # know onto one canonical name so callers can compare against a single value.
 ERROR_TYPE_ALIASES: Mapping[str, str] = {
@@ -37,10 +43,12 @@ _MESSAGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 class LobstrError(Exception):
     """Base of every error raised by the lobstr.io client.
 
-    ``message`` is safe to show to a user as is.
+    ``message`` is safe to show to a user as is: cleaned of control characters and
+    at most :data:`MAX_MESSAGE_CELLS` cells long.
     """
 
     def __init__(self, message: str) -> None:
+        message = bounded(message, MAX_MESSAGE_CELLS)
         super().__init__(message)
         self.message = message
 
@@ -121,7 +129,24 @@ class ProtocolError(LobstrError):
 
 
 class ParseError(ProtocolError):
-    """A JSON body could not be turned into a model."""
+    """A JSON body could not be turned into a model.
+
+    ``field`` names the field that could not be read and ``shown`` the value it had, as
+    short clean text (``'yesterday-ish'``, ``a list``), when they are known.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 shown: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.shown = None if shown is None else bounded(shown, 60)
+
+    @property
+    def brief(self) -> str:
+        """The shortest useful description: ``last_run_at 'yesterday-ish'``."""
+        if self.field and self.shown is not None:
+            return bounded(f"{self.field} {self.shown}", 80)
+        return bounded(self.message, 80)
 
 
 def canonical_error_type(raw_type: str | None, message: str) -> str | None:

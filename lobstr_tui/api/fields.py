@@ -1,7 +1,13 @@
 """Tolerant readers for the field shapes the lobstr.io API mixes.
 
 Each reader accepts every documented quirk and raises :class:`ParseError` (and nothing
-else) for anything it cannot make sense of.
+else) for anything it cannot make sense of, naming the field and the value it had.
+
+Text is untrusted: :func:`text` returns it cleaned (:func:`~lobstr_tui.api.text.clean`),
+and identifiers, which go into URLs and never on screen as free text, are refused when
+they hold a control or format character (:func:`reference`). Impossible numbers
+(a negative duration, a percentage over 100) are returned as sent: the models name them
+in their ``oddities`` instead of hiding them or the item that holds them.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lobstr_tui.api.errors import ParseError
+from lobstr_tui.api.text import clean, fit
 
 _TIMEDELTA = re.compile(
     r"^(?:(?P<days>-?\d+) days?,\s*)?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d+)?)$"
@@ -26,6 +33,33 @@ _UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 UNKNOWN_ETA_TEXTS = frozenset({"", "∞", "inf", "infinity", "unknown", "n/a", "-"})
 
 
+def shown(value: Any) -> str:
+    """A value as a short, clean phrase for a message: ``'yesterday-ish'``, ``a list``."""
+    if isinstance(value, str):
+        return "'" + fit(clean(value), 40) + "'"
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, (int, float)):
+        return fit(str(value), 40)
+    if isinstance(value, Mapping):
+        return "an object"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+
+
+def bad(key: str, problem: str, value: Any) -> ParseError:
+    """The error for field ``key`` holding ``value``: ``key: problem: 'value'``."""
+    text_value = shown(value)
+    return ParseError(f"{key}: {problem}: {text_value}", field=key, shown=text_value)
+
+
+def require_any(data: Mapping[str, Any], what: str, keys: tuple[str, ...]) -> None:
+    """Refuse a body that has none of ``keys`` (non-null): ``{"data": null}`` or ``{}``
+    where an object was documented is not an object with every field missing."""
+    if not any(data.get(key) is not None for key in keys):
+        raise ParseError(f"{what}: none of its documented fields ({', '.join(keys[:4])}, "
+                         "...) is in the answer")
+
+
 def mapping(data: Any, what: str) -> Mapping[str, Any]:
     """Return ``data`` if it is a JSON object, else raise ParseError naming ``what``."""
     if not isinstance(data, Mapping):
@@ -33,8 +67,7 @@ def mapping(data: Any, what: str) -> Mapping[str, Any]:
     return data
 
 
-def text(data: Mapping[str, Any], key: str, default: str = "") -> str:
-    """A string field; numbers are turned into text, null gives ``default``."""
+def _raw_text(data: Mapping[str, Any], key: str, default: str) -> str:
     value = data.get(key)
     if value is None:
         return default
@@ -42,7 +75,13 @@ def text(data: Mapping[str, Any], key: str, default: str = "") -> str:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise ParseError(f"{key}: expected text, got {type(value).__name__}")
+    raise bad(key, "expected text", value)
+
+
+def text(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    """A string field, cleaned for display; numbers are turned into text, null gives
+    ``default``."""
+    return clean(_raw_text(data, key, default))
 
 
 def opt_text(data: Mapping[str, Any], key: str) -> str | None:
@@ -51,11 +90,20 @@ def opt_text(data: Mapping[str, Any], key: str) -> str | None:
     return value or None
 
 
+def reference(data: Mapping[str, Any], key: str) -> str:
+    """An identifier (of this object or another), ``""`` when absent. One with a
+    control or format character cannot be shown or sent safely: a ParseError."""
+    value = _raw_text(data, key, "").strip()
+    if not value.isprintable():
+        raise bad(key, "not a usable id", value)
+    return value
+
+
 def required_id(data: Mapping[str, Any], key: str = "id") -> str:
-    """An identifier that must be present."""
-    value = text(data, key)
+    """An identifier that must be present (see :func:`reference`)."""
+    value = reference(data, key)
     if not value:
-        raise ParseError(f"{key}: missing")
+        raise ParseError(f"{key}: missing", field=key, shown="missing")
     return value
 
 
@@ -78,18 +126,21 @@ def opt_number(data: Mapping[str, Any], key: str) -> float | None:
 def to_float(value: Any, key: str) -> float:
     """Convert a JSON number or numeric string to a finite float."""
     if isinstance(value, bool):
-        raise ParseError(f"{key}: expected a number, got a boolean")
+        raise bad(key, "expected a number", value)
     if isinstance(value, (int, float)):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:
+            raise bad(key, "not a finite number", value) from None
     elif isinstance(value, str):
         try:
             result = float(value.strip().replace(",", ""))
         except ValueError:
-            raise ParseError(f"{key}: not a number: {value[:40]!r}") from None
+            raise bad(key, "not a number", value) from None
     else:
-        raise ParseError(f"{key}: expected a number, got {type(value).__name__}")
+        raise bad(key, "expected a number", value)
     if not math.isfinite(result):
-        raise ParseError(f"{key}: not a finite number")
+        raise bad(key, "not a finite number", value)
     return result
 
 
@@ -132,7 +183,7 @@ def _to_bool(value: Any, key: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise ParseError(f"{key}: expected true/false, got {value!r:.40}")
+    raise bad(key, "expected true/false", value)
 
 
 def timestamp(data: Mapping[str, Any], key: str) -> datetime | None:
@@ -141,14 +192,14 @@ def timestamp(data: Mapping[str, Any], key: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ParseError(f"{key}: expected a timestamp string, got {type(value).__name__}")
+        raise bad(key, "expected a timestamp", value)
     raw = value.strip()
     if raw.endswith(("Z", "z")):
         raw = raw[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
-        raise ParseError(f"{key}: not a timestamp: {value[:40]!r}") from None
+        raise bad(key, "not a timestamp", value) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -187,23 +238,22 @@ def parse_duration_text(value: str) -> float | None:
 
 
 def duration(data: Mapping[str, Any], key: str = "duration") -> float | None:
-    """A duration in seconds from float seconds, ``0`` or a timedelta string."""
+    """A duration in seconds from float seconds, ``0`` or a timedelta string (a negative
+    number is returned as sent: the model reports it as an oddity)."""
     value = data.get(key)
     if value is None or value == "":
         return None
     if isinstance(value, str):
         seconds = parse_duration_text(value)
         if seconds is None:
-            raise ParseError(f"{key}: not a duration: {value[:40]!r}")
+            raise bad(key, "not a duration", value)
         return seconds
-    seconds = to_float(value, key)
-    if seconds < 0:
-        raise ParseError(f"{key}: negative duration")
-    return seconds
+    return to_float(value, key)
 
 
 def percent(data: Mapping[str, Any], key: str = "percent_done") -> float | None:
-    """A percentage from ``"75%"``, ``"0.0%"`` or a number; clamped to 0..100."""
+    """A percentage from ``"75%"``, ``"0.0%"`` or a number, as sent (never clamped: 130
+    stays 130, and the model reports it as an oddity)."""
     value = data.get(key)
     if value is None or value == "":
         return None
@@ -211,8 +261,7 @@ def percent(data: Mapping[str, Any], key: str = "percent_done") -> float | None:
         value = value.strip().rstrip("%").strip()
         if not value:
             return None
-    result = to_float(value, key)
-    return min(100.0, max(0.0, result))
+    return to_float(value, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,25 +283,36 @@ def eta(data: Mapping[str, Any], key: str = "eta") -> Eta:
     if value is None:
         return Eta(None, "")
     if isinstance(value, bool):
-        raise ParseError(f"{key}: expected text or a number, got a boolean")
+        raise bad(key, "expected text or a number", value)
     if isinstance(value, (int, float)):
-        seconds = to_float(value, key)
-        return Eta(max(0.0, seconds), str(value))
+        return Eta(to_float(value, key), str(value))
     if not isinstance(value, str):
-        raise ParseError(f"{key}: expected text or a number, got {type(value).__name__}")
+        raise bad(key, "expected text or a number", value)
     if value.strip().lower() in UNKNOWN_ETA_TEXTS:
-        return Eta(None, value)
-    return Eta(parse_duration_text(value), value)
+        return Eta(None, clean(value))
+    return Eta(parse_duration_text(value), clean(value))
+
+
+def cleaned(value: Any) -> Any:
+    """A JSON value with every string in it (keys too) cleaned for display."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, Mapping):
+        return {clean(str(k)): cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cleaned(v) for v in value]
+    return value
 
 
 def json_object(data: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """A nested object field; null gives an empty dict."""
+    """A nested object field with its text cleaned; null gives an empty dict."""
     value = data.get(key)
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ParseError(f"{key}: expected an object, got {type(value).__name__}")
-    return dict(value)
+        raise bad(key, "expected an object", value)
+    result: dict[str, Any] = cleaned(value)
+    return result
 
 
 def json_list(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -261,5 +321,5 @@ def json_list(data: Mapping[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ParseError(f"{key}: expected a list, got {type(value).__name__}")
+        raise bad(key, "expected a list", value)
     return value

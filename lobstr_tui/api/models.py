@@ -3,6 +3,12 @@
 Every ``from_api`` accepts the quirks listed in ``lobstr-api.md`` (mixed timestamp
 formats, string percentages, ``"∞"`` ETAs, float or string durations, nulls, extra
 fields) and raises :class:`~lobstr_tui.api.errors.ParseError` for anything else.
+
+Every free-text field is cleaned at this boundary (:mod:`lobstr_tui.api.text`): what a
+model holds can be put on a terminal. Impossible numbers are kept as sent and named in
+the model's ``oddities`` (``("duration -4.0",)``), so that a screen can mark them.
+:meth:`Page.from_api` skips an item it cannot read (naming it in ``skipped``) and merges
+items that share an id, instead of losing the whole page.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from lobstr_tui.api.errors import ParseError
 from lobstr_tui.api.fields import Eta
 from lobstr_tui.api.reasons import DoneReason, explain
 from lobstr_tui.api.status import RunStatus
+from lobstr_tui.api.text import clean
 
 T = TypeVar("T")
 
@@ -24,6 +31,12 @@ T = TypeVar("T")
 def _status(data: Mapping[str, Any], key: str) -> RunStatus | None:
     value = f.opt_text(data, key)
     return RunStatus.parse(value) if value else None
+
+
+def _negatives(**values: float | int | None) -> tuple[str, ...]:
+    """``("duration -4.0",)`` for each value below zero."""
+    return tuple(f"{name} {value}" for name, value in values.items()
+                 if value is not None and value < 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +83,19 @@ class Squid:
             last_run_at=f.timestamp(d, "last_run_at"),
             total_runs=f.integer(d, "total_runs"),
             next_launch_at=f.timestamp(d, "next_launch_at"),
-            schedule=None if schedule is None else str(schedule),
+            schedule=None if schedule is None else clean(str(schedule)),
             created_at=f.timestamp(d, "created_at"),
             params=f.json_object(d, "params"),
-            last_run=f.opt_text(d, "last_run"),
+            last_run=f.reference(d, "last_run") or None,
             last_run_done_reason=f.opt_text(d, "last_run_done_reason"),
             last_run_is_done=f.opt_flag(d, "last_run_is_done"),
             message=f.opt_text(d, "message"),
         )
+
+    @property
+    def oddities(self) -> tuple[str, ...]:
+        """Impossible values, as received: ``("total_runs -2",)``."""
+        return _negatives(concurrency=self.concurrency, total_runs=self.total_runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +126,16 @@ class Run:
     def from_api(cls, data: Any, *, default_id: str | None = None) -> Run:
         """Parse a run body. ``default_id`` fills in a missing id (short abort answers)."""
         d = f.mapping(data, "run")
-        run_id = f.text(d, "id") or default_id
+        run_id = f.reference(d, "id") or default_id
         if not run_id:
-            raise ParseError("run id: missing")
+            raise ParseError("run id: missing", field="id", shown="missing")
+        if d.get("status") is None:
+            raise ParseError("run status: missing", field="status", shown="missing")
         status_text = f.text(d, "status")
         status = RunStatus.parse(status_text)
         return cls(
             id=run_id,
-            squid=f.text(d, "squid"),
+            squid=f.reference(d, "squid"),
             status=status,
             is_done=f.flag(d, "is_done", status.is_terminal),
             created_at=f.timestamp(d, "created_at"),
@@ -139,6 +159,21 @@ class Run:
     def reason(self) -> DoneReason | None:
         """The catalog entry for ``done_reason``, if there is one."""
         return explain(self.done_reason) if self.done_reason else None
+
+    @property
+    def oddities(self) -> tuple[str, ...]:
+        """Impossible values, as received: ``("duration -4.0",)``."""
+        return _negatives(duration=self.duration, credit_used=self.credit_used,
+                          total_results=self.total_results,
+                          total_unique_results=self.total_unique_results,
+                          export_count=self.export_count)
+
+
+_STATS_KEYS = ("id", "percent_done", "total_tasks", "total_tasks_done", "total_results",
+               "results_done", "is_done", "duration", "eta", "started_at")
+_CREDITS_KEYS = ("total_credits", "breakdown", "run_id", "total_results")
+_BALANCE_KEYS = ("available", "consumed", "used_slots", "total_available_slots", "name")
+_ME_KEYS = ("email", "first_name", "last_name", "plan", "id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +201,9 @@ class RunStats:
     def from_api(cls, data: Any) -> RunStats:
         """Parse a stats body."""
         d = f.mapping(data, "run stats")
+        f.require_any(d, "run stats", _STATS_KEYS)
         return cls(
-            id=f.text(d, "id"),
+            id=f.reference(d, "id"),
             is_done=f.flag(d, "is_done"),
             started_at=f.timestamp(d, "started_at"),
             ended_at=f.timestamp(d, "ended_at"),
@@ -184,6 +220,26 @@ class RunStats:
             current_task=f.opt_text(d, "current_task"),
             total_requests=f.opt_integer(d, "total_requests"),
         )
+
+    @property
+    def percent_clamped(self) -> float | None:
+        """``percent_done`` held to 0..100, for drawing a bar (show the real value too)."""
+        return None if self.percent_done is None else min(100.0, max(0.0, self.percent_done))
+
+    @property
+    def oddities(self) -> tuple[str, ...]:
+        """Impossible values, as received: ``("percent_done 130.0",)``."""
+        odd = list(_negatives(
+            duration=self.duration, eta=self.eta.seconds, total_tasks=self.total_tasks,
+            total_tasks_done=self.total_tasks_done, total_tasks_left=self.total_tasks_left,
+            total_results=self.total_results, results_total=self.results_total,
+            results_done=self.results_done, total_requests=self.total_requests))
+        if self.percent_done is not None and not 0.0 <= self.percent_done <= 100.0:
+            odd.insert(0, f"percent_done {self.percent_done}")
+        if 0 <= self.total_tasks < self.total_tasks_done:
+            odd.append(f"total_tasks_done {self.total_tasks_done} > total_tasks "
+                       f"{self.total_tasks}")
+        return tuple(odd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +277,7 @@ class RunCredits:
     def from_api(cls, data: Any) -> RunCredits:
         """Parse a credits body."""
         d = f.mapping(data, "run credits")
+        f.require_any(d, "run credits", _CREDITS_KEYS)
         lines = []
         for item in f.json_list(d, "breakdown"):
             entry = f.mapping(item, "credit breakdown entry")
@@ -243,7 +300,7 @@ class RunCredits:
                  if v is not None}
         lines.sort(key=lambda line: line.credits, reverse=True)
         return cls(
-            run_id=f.text(d, "run_id"),
+            run_id=f.reference(d, "run_id"),
             total_credits=f.number(d, "total_credits"),
             total_results=f.integer(d, "total_results"),
             breakdown=tuple(lines),
@@ -258,6 +315,13 @@ class RunCredits:
         if self.total_results <= 0:
             return None
         return self.total_credits / self.total_results
+
+    @property
+    def oddities(self) -> tuple[str, ...]:
+        """Impossible values, as received: ``("total_credits -5.0",)``."""
+        return _negatives(total_credits=self.total_credits, total_results=self.total_results,
+                          **{f"credits of {line.function}": line.credits
+                             for line in self.breakdown})
 
     def share(self, line: CreditLine) -> float:
         """The fraction (0..1) of the total that one line accounts for."""
@@ -291,8 +355,8 @@ class RunTask:
         d = f.mapping(data, "run task")
         return cls(
             id=f.required_id(d),
-            task=f.text(d, "task"),
-            run=f.text(d, "run"),
+            task=f.reference(d, "task"),
+            run=f.reference(d, "run"),
             status=f.text(d, "status").strip().lower(),
             params=f.json_object(d, "params"),
             started_at=f.timestamp(d, "started_at"),
@@ -338,6 +402,7 @@ class Balance:
     def from_api(cls, data: Any) -> Balance:
         """Parse a balance body."""
         d = f.mapping(data, "balance")
+        f.require_any(d, "balance", _BALANCE_KEYS)
         return cls(
             name=f.text(d, "name"),
             available=f.number(d, "available"),
@@ -374,11 +439,12 @@ class Me:
     def from_api(cls, data: Any) -> Me:
         """Parse a ``me`` body."""
         d = f.mapping(data, "me")
+        f.require_any(d, "me", _ME_KEYS)
         names: list[str] = []
         current: list[str] = []
         for entry in f.json_list(d, "plan"):
             if isinstance(entry, str):
-                names.append(entry)
+                names.append(clean(entry))
             elif isinstance(entry, Mapping):
                 name = f.text(entry, "name")
                 if name:
@@ -416,11 +482,11 @@ class ResultRow:
         d = f.mapping(data, "result")
         fixed = {"id", "object", "squid", "run", "scraping_time"}
         return cls(
-            id=f.text(d, "id"),
-            run=f.text(d, "run"),
-            squid=f.text(d, "squid"),
+            id=f.reference(d, "id"),
+            run=f.reference(d, "run"),
+            squid=f.reference(d, "squid"),
             scraping_time=f.timestamp(d, "scraping_time"),
-            values={k: v for k, v in d.items() if k not in fixed},
+            values=f.cleaned({k: v for k, v in d.items() if k not in fixed}),
         )
 
 
@@ -443,9 +509,20 @@ class DownloadInfo:
         return cls(url=url, processing=url is None, progress=f.opt_number(d, "progress"))
 
 
+def _item_id(item: object) -> str | None:
+    value = getattr(item, "id", None)
+    return value if isinstance(value, str) and value else None
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a list endpoint, with the envelope's counters."""
+    """One page of a list endpoint, with the envelope's counters.
+
+    ``skipped`` names each item that could not be read (``last_run_at 'yesterday-ish'``);
+    the others are in ``items``. Items sharing an id are merged into the first one, and
+    ``duplicates`` says how many were dropped. ``total_results`` counts neither: it is
+    what a screen can show (the envelope's total less the duplicates and skipped items).
+    """
 
     items: tuple[T, ...]
     total_results: int
@@ -455,35 +532,64 @@ class Page(Generic[T]):
     next: str | None
     previous: str | None
     warning: str | None
+    skipped: tuple[str, ...] = ()
+    duplicates: int = 0
 
     @property
     def has_next(self) -> bool:
-        """True when another page follows."""
-        if self.next:
-            return True
+        """True when the envelope says another page follows (``page < total_pages``;
+        when it states neither a page count nor a total, a ``next`` link decides)."""
         return self.page < self.total_pages
 
     @classmethod
     def from_api(cls, data: Any, item: Callable[[Any], T], *, page: int = 1) -> Page[T]:
-        """Parse a pagination envelope (or a bare list) with ``item`` for each element."""
-        if isinstance(data, list):
-            items = tuple(item(x) for x in data)
-            return cls(items, len(items), 1, 1, len(items), None, None, None)
-        d = f.mapping(data, "list page")
-        if "data" not in d:
-            raise ParseError("list page: no 'data'")
-        items = tuple(item(x) for x in f.json_list(d, "data"))
-        total = f.integer(d, "total_results", len(items))
-        current = f.integer(d, "page", page)
-        limit = f.integer(d, "limit", len(items))
-        pages_default = max(1, -(-total // limit)) if limit > 0 else 1
+        """Parse a pagination envelope with ``item`` for each element.
+
+        A body that is not an envelope with a ``data`` list (a bare list, ``{"data":
+        null}``, no ``data``) is a ParseError for the whole resource, never an empty page.
+        """
+        if not isinstance(data, Mapping):
+            raise f.bad("list page", "expected an object with a 'data' list", data)
+        raw = data.get("data")
+        if not isinstance(raw, list):
+            raise f.bad("data", "expected the list of items", raw)
+        items: list[T] = []
+        seen: set[str] = set()
+        skipped: list[str] = []
+        duplicates = 0
+        for entry in raw:
+            try:
+                parsed = item(entry)
+            except ParseError as error:
+                skipped.append(error.brief)
+                continue
+            key = _item_id(parsed)
+            if key is not None:
+                if key in seen:
+                    duplicates += 1
+                    continue
+                seen.add(key)
+            items.append(parsed)
+        total = max(len(items),
+                    f.integer(data, "total_results", len(raw)) - duplicates - len(skipped))
+        current = f.integer(data, "page", page)
+        limit = f.integer(data, "limit", len(raw))
+        next_link = f.opt_text(data, "next")
+        if data.get("total_pages") is not None:
+            pages = f.integer(data, "total_pages")
+        elif data.get("total_results") is not None and limit > 0:
+            pages = max(1, -(-total // limit))
+        else:
+            pages = current + 1 if next_link else current
         return cls(
-            items=items,
+            items=tuple(items),
             total_results=total,
             page=current,
-            total_pages=f.integer(d, "total_pages", pages_default),
+            total_pages=pages,
             limit=limit,
-            next=f.opt_text(d, "next"),
-            previous=f.opt_text(d, "previous"),
-            warning=f.opt_text(d, "warning"),
+            next=next_link,
+            previous=f.opt_text(data, "previous"),
+            warning=f.opt_text(data, "warning"),
+            skipped=tuple(skipped),
+            duplicates=duplicates,
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from lobstr_tui.api.text import clean
+
 
 class StatusKind(Enum):
     """The run lifecycle states lobstr.io documents, plus UNKNOWN for anything else."""
@@ -20,6 +22,8 @@ class StatusKind(Enum):
 
 
 # Spellings seen in client mocks and older answers, mapped onto the documented states.
+# Nothing else is guessed: a word lobstr.io never documented (``QUEUED``) stays UNKNOWN
+# and is shown as it was sent.
 _ALIASES: dict[str, StatusKind] = {
     "finished": StatusKind.DONE,
     "success": StatusKind.DONE,
@@ -27,7 +31,6 @@ _ALIASES: dict[str, StatusKind] = {
     "cancelled": StatusKind.ABORTED,
     "canceled": StatusKind.ABORTED,
     "failed": StatusKind.ERROR,
-    "queued": StatusKind.PENDING,
 }
 
 _ACTIVE = frozenset({StatusKind.PENDING, StatusKind.RUNNING, StatusKind.UPLOADING,
@@ -48,8 +51,8 @@ class RunStatus:
 
     @classmethod
     def parse(cls, value: str) -> RunStatus:
-        """Normalise a status string case-insensitively."""
-        text = value.strip()
+        """Normalise a status string case-insensitively (the raw word is kept, cleaned)."""
+        text = clean(value.strip())
         key = text.lower()
         try:
             kind = StatusKind(key)

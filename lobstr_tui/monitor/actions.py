@@ -29,6 +29,8 @@ from lobstr_tui.monitor.tasks import cancel_and_wait
 
 RELAUNCH_GUARD_SECONDS = 10.0
 LAUNCH_RECHECK_SECONDS = 2.0
+READ_ONLY_LAUNCH = "read-only: launching is off (started with --read-only)"
+READ_ONLY_ABORT = "read-only: aborting is off (started with --read-only)"
 
 _REFUSALS = {
     "RunInProgress": "a run is already active for this squid",
@@ -196,7 +198,7 @@ class ActionDesk:
     def launch_refusal(self, squid_id: str) -> str | None:
         """Why a launch of ``squid_id`` would be refused right now, or None."""
         if self.read_only:
-            return "read-only mode: launching is disabled"
+            return READ_ONLY_LAUNCH
         if self.host.state.launching:
             return "a launch is already in flight"
         return self.guard.refusal(squid_id)
@@ -204,7 +206,7 @@ class ActionDesk:
     def abort_refusal(self) -> str | None:
         """Why an abort would be refused right now, or None."""
         if self.read_only:
-            return "read-only mode: aborting is disabled"
+            return READ_ONLY_ABORT
         if self.host.state.aborting:
             return "an abort is already in flight"
         return None

@@ -2,7 +2,9 @@
 
 ``derive_events(previous, current)`` compares two snapshots and says what happened in
 between: status transitions with reasons, resumes, tasks finishing, progress and credit
-milestones, connection changes. Launch and abort events come from the scheduler directly.
+milestones, connection changes, items a list could not read. Launch and abort events
+come from the scheduler directly. Each change gives one event: the same state seen by
+the next poll gives none, and texts are never cut here (the log wraps them).
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from lobstr_tui.api import Run, RunStatus, StatusKind, explain
-from lobstr_tui.monitor.snapshot import LinkState, Snapshot
+from lobstr_tui.api import Run, RunStatus, Squid, StatusKind, explain
+from lobstr_tui.api.text import fit
+from lobstr_tui.monitor.snapshot import LatestRun, LinkState, Snapshot
+from lobstr_tui.monitor.transitions import WANTS_REASON, status_changed
 
 PERCENT_MILESTONES = (25, 50, 75, 100)
 CREDIT_STEP = 100.0
+LABEL_CELLS = 200
+"""The longest task label in an event: long enough never to cut a real URL's path."""
+SKIPPED_NAMED = 3
+"""How many unreadable items one event names."""
+
+_NOUNS = {"squids": "squid", "runs": "run", "older-runs": "older run", "tasks": "task"}
 
 
 class EventKind(Enum):
@@ -60,9 +70,9 @@ def short_id(run_id: str) -> str:
 
 
 def short_label(text: str, width: int = 40) -> str:
-    """A task URL without its scheme and ``www.``, cut to ``width`` characters."""
+    """A task URL without its scheme and ``www.``, cut to ``width`` terminal cells."""
     label = text.split("://", 1)[-1].removeprefix("www.")
-    return label if len(label) <= width else label[: width - 1] + "…"
+    return fit(label, width)
 
 
 def _status_level(status: RunStatus) -> Level:
@@ -88,6 +98,39 @@ def describe_reason(slug: str | None, description: str | None) -> str:
     if description:
         parts.append(f'"{description}"')
     return "; ".join(parts)
+
+
+def reason_phrase(slug: str | None, description: str | None) -> str:
+    """``website_inaccessible (the target website was down or blocked)``, then the
+    description (an error's message) in quotes; empty when there is neither."""
+    parts: list[str] = []
+    if slug:
+        parts.append(f"{slug} ({explain(slug).explanation})")
+    if description:
+        parts.append(f'"{description}"' if slug else description)
+    return " · ".join(parts)
+
+
+def squid_transition_event(at: datetime, squid: Squid, was: RunStatus | None,
+                           now: RunStatus, *, detail: str | None = None) -> Event:
+    """A squid that is not selected changed status on the squid list."""
+    text = f"squid {squid.name}: {was.label if was else '?'} → {now.label}"
+    if detail:
+        text += f" ({detail})"
+    return Event(at, EventKind.STATUS, text, _status_level(now), None, squid.id)
+
+
+def latest_run_event(at: datetime, name: str, latest: LatestRun) -> Event:
+    """``squid X: run 1a2b3c running → error: website_inaccessible (...)``: the newest
+    run of a squid that is not selected, read because its status changed."""
+    run = latest.run
+    was = f"{latest.was.label} → " if latest.was is not None else ""
+    text = f"squid {name}: run {short_id(run.id)} {was}{run.status.label}"
+    reason = reason_phrase(run.done_reason, run.done_reason_desc)
+    if reason:
+        text += f": {reason}"
+    return Event(at, EventKind.STATUS, text, _status_level(run.status), run.id,
+                 latest.squid_id)
 
 
 def action_event(at: datetime, text: str, *, run_id: str | None = None,
@@ -129,7 +172,7 @@ def _run_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
                 yield Event(current.taken_at, EventKind.NEW_RUN,
                             f"new run {short_id(run.id)} ({run.origin or 'unknown origin'}), "
                             f"{run.status.label}", Level.INFO, run.id, run.squid)
-        elif old.status.raw.lower() != run.status.raw.lower() or (
+        elif status_changed(old.status, run.status) or (
                 old.done_reason != run.done_reason and run.status.kind is StatusKind.PAUSED):
             yield transition_event(current.taken_at, run, old.status)
 
@@ -142,10 +185,35 @@ def _squid_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
         if squid.id == current.selected_squid_id or squid.id not in before:
             continue
         old, new = before[squid.id], squid.last_run_status
-        if old and new and old.kind != new.kind:
-            yield Event(current.taken_at, EventKind.STATUS,
-                        f"squid {squid.name}: {old.label} → {new.label}",
-                        _status_level(new), None, squid.id)
+        # A pause or an error is reported once its run is read, with the reason (see
+        # _latest_run_events); the scheduler reads it as soon as the list shows it.
+        if old and new and status_changed(old, new) and new.kind not in WANTS_REASON:
+            yield squid_transition_event(current.taken_at, squid, old, new)
+
+
+def _latest_run_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    if current.latest_runs is previous.latest_runs:
+        return
+    names = {s.id: s.name for s in current.squids}
+    for squid_id, latest in current.latest_runs.items():
+        if previous.latest_runs.get(squid_id) != latest:
+            name = names.get(squid_id) or short_id(squid_id)
+            yield latest_run_event(current.taken_at, name, latest)
+
+
+def _skipped_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
+    for resource, skipped in current.skipped.items():
+        if not skipped or previous.skipped.get(resource) == skipped:
+            continue
+        noun = _NOUNS.get(resource, resource)
+        count = len(skipped)
+        named = "; ".join(skipped[:SKIPPED_NAMED]) + ("; …" if count > SKIPPED_NAMED else "")
+        yield Event(current.taken_at, EventKind.DATA,
+                    f"{count} {noun}{'s' if count > 1 else ''} could not be read: {named}",
+                    Level.WARNING)
+    for resource, why in current.incomplete.items():
+        if previous.incomplete.get(resource) != why:
+            yield Event(current.taken_at, EventKind.DATA, why, Level.WARNING)
 
 
 def _aborted(snapshot: Snapshot) -> bool:
@@ -200,7 +268,7 @@ def _task_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     for task in ended:
         reason = f" ({task.done_reason})" if task.done_reason else ""
         yield Event(current.taken_at, EventKind.TASK,
-                    f"task {short_label(task.label)} {task.status}: "
+                    f"task {short_label(task.label, LABEL_CELLS)} {task.status}: "
                     f"{task.last_result:,} results{reason}",
                     Level.ERROR if task.status == "error" else Level.INFO, task.run)
 
@@ -228,7 +296,7 @@ def connection_event(at: datetime, before: LinkState, after: Snapshot) -> Event 
 
 def _data_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     for resource, message in current.errors.items():
-        if previous.errors.get(resource) != message and "timed out" not in message:
+        if previous.errors.get(resource) != message and "in time" not in message:
             yield Event(current.taken_at, EventKind.DATA, f"could not read {resource}: {message}",
                         Level.WARNING)
 
@@ -239,7 +307,7 @@ def derive_events(previous: Snapshot, current: Snapshot) -> list[Event]:
     change = connection_event(current.taken_at, previous.connection.state, current)
     if change is not None:
         events.append(change)
-    for source in (_run_events, _squid_events, _progress_events, _credit_events, _task_events,
-                   _data_events):
+    for source in (_run_events, _squid_events, _latest_run_events, _progress_events,
+                   _credit_events, _task_events, _data_events, _skipped_events):
         events.extend(source(previous, current))
     return events

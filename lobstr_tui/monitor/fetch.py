@@ -1,67 +1,122 @@
 """One request per job, and how its answer is merged into the snapshot.
 
-:func:`fetch` sends the job's request and returns a :data:`Merge`: a pure function
+:func:`fetch` sends the job's request and returns a :class:`Fetched`: a pure function
 applied to the snapshot as it is when the answer arrives (the user may have selected
-something else meanwhile; an answer about what is no longer selected changes nothing).
+something else meanwhile; an answer about what is no longer selected changes nothing),
+and whether the job wants another page at once. A list of several pages is read one
+page per job start, so every page goes through the rate gate like any request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
-from lobstr_tui.api import LobstrClient
+from lobstr_tui.api import LobstrClient, RunStatus, Squid
+from lobstr_tui.api.paging import PageWalk
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor.jobs import Job, JobKind
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.snapshot import LatestRun, Snapshot
 
 Merge = Callable[[Snapshot, datetime], Snapshot]
 
 RUNS_PAGE = 50
 SQUIDS_PAGE = 100
 TASKS_PAGE = 100
+SQUID_PAGES_CAP = 20
+"""The most squid pages one read of the list takes (2,000 squids)."""
 
 
-async def fetch(client: LobstrClient, job: Job, state: Snapshot, *,
-                tasks_seen_done: MutableMapping[str, int]) -> Merge:
+def _unchanged(state: Snapshot, at: datetime) -> Snapshot:
+    return state
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A job's answer: how to merge it, and whether the job's next page is due now."""
+
+    merge: Merge
+    more: bool = False
+
+
+@dataclass
+class Ledger:
+    """What the scheduler remembers between answers that is not for the screen."""
+
+    tasks_seen_done: dict[str, int] = field(default_factory=dict)
+    """Tasks-done of each run when its tasks were last read."""
+    credits_final: set[str] = field(default_factory=set)
+    """Runs whose credits were read after they ended: they will not change."""
+    walks: dict[str, PageWalk[Any]] = field(default_factory=dict)
+    """Lists being read page by page, by job key."""
+    reasons_wanted: dict[str, RunStatus | None] = field(default_factory=dict)
+    """Squids whose last run changed status on the list, with the status it had."""
+
+
+async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger) -> Fetched:
     """Send ``job``'s request; ``state`` is the snapshot when it was sent."""
     target = job.target or ""
     kind = job.kind
     if kind is JobKind.ME:
         me = await client.me()
-        return lambda s, at: replace(merge.stored(s, "me", at), me=me)
+        return Fetched(lambda s, at: replace(merge.stored(s, "me", at), me=me))
     if kind is JobKind.BALANCE:
         balance = await client.balance()
-        return lambda s, at: replace(merge.stored(s, "balance", at), balance=balance)
+        return Fetched(lambda s, at: replace(merge.stored(s, "balance", at), balance=balance))
     if kind is JobKind.SQUIDS:
-        squids = tuple(await client.all_squids(limit=SQUIDS_PAGE))
-        return lambda s, at: replace(merge.stored(s, "squids", at), squids=squids,
-                                     squids_loaded=True)
+        return await _squids(client, job, ledger)
     if kind is JobKind.RUNS:
         page = await client.runs_page(target, limit=RUNS_PAGE)
-        return _for_squid(target, lambda s, at: merge.stored(merge.runs_merged(
-            s, target, page.items, total=page.total_results, replace_head=True), "runs", at))
+        return Fetched(_for_squid(target, lambda s, at: merge.with_skipped(merge.stored(
+            merge.runs_merged(s, target, page.items, total=page.total_results,
+                              replace_head=True), "runs", at), "runs", page.skipped)))
     if kind is JobKind.OLDER_RUNS:
-        number = len(state.runs) // RUNS_PAGE + 1
+        number = max(1, state.runs_pages) + 1
         older = await client.runs_page(target, page=number, limit=RUNS_PAGE)
-        more = _for_squid(target, lambda s, at: merge.runs_merged(
-            s, target, older.items, total=older.total_results))
-        return lambda s, at: replace(more(s, at), runs_loading_more=False)
+        more = _for_squid(target, lambda s, at: merge.with_skipped(
+            merge.older_runs_merged(s, target, older, number), "older-runs", older.skipped))
+        return Fetched(lambda s, at: replace(more(s, at), runs_loading_more=False))
+    if kind is JobKind.LATEST_RUN:
+        was = ledger.reasons_wanted.get(target)
+        newest = await client.runs_page(target, limit=1)
+        if not newest.items:
+            return Fetched(_unchanged)
+        latest = newest.items[0]
+        return Fetched(lambda s, at: merge.latest_run_read(
+            s, LatestRun(target, latest, was, at)))
     if kind is JobKind.STATS:
         stats = await client.run_stats(target)
-        return _for_run(target, lambda s, at: merge.stats_applied(s, stats, at))
+        return Fetched(_for_run(target, lambda s, at: merge.stats_applied(s, stats, at)))
     if kind is JobKind.CREDITS:
+        ended = state.selected_run is not None and state.selected_run.id == target and (
+            state.selected_run.status.is_terminal)
         credits = await client.run_credits(target)
-        return _for_run(target, lambda s, at: replace(merge.stored(s, "credits", at),
-                                                      credits=credits))
+        if ended:
+            ledger.credits_final.add(target)
+        return Fetched(_for_run(target, lambda s, at: replace(
+            merge.stored(s, "credits", at), credits=credits)))
     # JobKind.TASKS: read again only when tasks-done changes (see plan_jobs).
     done = state.stats.total_tasks_done if state.stats is not None else None
     tasks = await client.run_tasks_page(target, limit=TASKS_PAGE)
     if done is not None:
-        tasks_seen_done[target] = done
-    return _for_run(target, lambda s, at: replace(merge.stored(s, "tasks", at),
-                                                  tasks=tuple(tasks.items)))
+        ledger.tasks_seen_done[target] = done
+    return Fetched(_for_run(target, lambda s, at: merge.with_skipped(replace(
+        merge.stored(s, "tasks", at), tasks=merge.unique_by_id(tasks.items)), "tasks",
+        tasks.skipped)))
+
+
+async def _squids(client: LobstrClient, job: Job, ledger: Ledger) -> Fetched:
+    """One page of the squid list; the list is merged once its last page is read."""
+    walk: PageWalk[Squid] = ledger.walks.setdefault(job.key, PageWalk(cap=SQUID_PAGES_CAP))
+    page = await client.squids_page(page=walk.next_number, limit=SQUIDS_PAGE)
+    if walk.add(page) is not None:
+        return Fetched(_unchanged, more=True)
+    del ledger.walks[job.key]
+    squids, skipped, why = tuple(walk.items), tuple(walk.skipped), walk.summary("squid")
+    return Fetched(lambda s, at: merge.with_incomplete(merge.with_skipped(
+        merge.squids_listed(s, squids, at), "squids", skipped), "squids", why))
 
 
 def _for_squid(squid_id: str, apply: Merge) -> Merge:

@@ -27,6 +27,7 @@ class JobKind(Enum):
     TASKS = "tasks"
     RUNS = "runs"
     OLDER_RUNS = "older-runs"
+    LATEST_RUN = "latest-run"
     SQUIDS = "squids"
     BALANCE = "balance"
     ME = "me"
@@ -34,7 +35,8 @@ class JobKind(Enum):
 
 _PREFIX = {
     JobKind.STATS: "runs", JobKind.CREDITS: "runs", JobKind.TASKS: "runtasks",
-    JobKind.RUNS: "runs", JobKind.OLDER_RUNS: "runs", JobKind.SQUIDS: "squids",
+    JobKind.RUNS: "runs", JobKind.OLDER_RUNS: "runs", JobKind.LATEST_RUN: "runs",
+    JobKind.SQUIDS: "squids",
     JobKind.BALANCE: "user", JobKind.ME: "me",
 }
 
@@ -64,13 +66,17 @@ class Job:
 
 
 def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[str, int],
-              unauthorized: bool) -> list[Job]:
+              unauthorized: bool, credits_final: Collection[str] = (),
+              reasons_wanted: Collection[str] = ()) -> list[Job]:
     """The jobs for the current selection, most important first.
 
     The selected run's stats are polled while it is active (once otherwise); its credits
-    likewise; its tasks only when tasks-done changed since they were last read. The
-    selected squid's runs are polled fast while it has an active run. A rejected token
-    leaves only a slow probe of ``me``: retrying does not heal a token.
+    likewise, and once more after it ended unless they were read after its end
+    (``credits_final``); its tasks only when tasks-done changed since they were last
+    read. The selected squid's runs are polled fast while it has an active run. The
+    newest run of each squid in ``reasons_wanted`` is read once (its status changed on
+    the squid list: the event needs its reason). A rejected token leaves only a slow
+    probe of ``me``: retrying does not heal a token.
     """
     if unauthorized:
         return [Job(JobKind.ME, None, max(policy.me_every, policy.unauthorized_every))]
@@ -79,7 +85,7 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     if run is not None:
         active = run.status.is_active
         jobs.append(Job(JobKind.STATS, run.id, policy.stats_every if active else NEVER))
-        if active or state.credits is None:
+        if active or state.credits is None or run.id not in credits_final:
             jobs.append(Job(JobKind.CREDITS, run.id,
                             policy.credits_every if active else NEVER))
         stats = state.stats
@@ -92,6 +98,8 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
                         if squid_is_busy(state) else policy.quiet_runs_every))
         if state.runs_loading_more:
             jobs.append(Job(JobKind.OLDER_RUNS, squid_id, NEVER))
+    jobs.extend(Job(JobKind.LATEST_RUN, other, NEVER) for other in reasons_wanted
+                if other != squid_id)
     jobs.append(Job(JobKind.SQUIDS, None, policy.squids_every))
     jobs.append(Job(JobKind.BALANCE, None, policy.balance_every))
     jobs.append(Job(JobKind.ME, None, policy.me_every))

@@ -2,11 +2,14 @@
 
 A failure that says something about the link (no connection, 5xx, 429, 401) is
 remembered until the next successful answer; a failure of one resource (a 404, a body
-that cannot be read) is not about the link and leaves it as it was.
+that cannot be read) is not about the link and leaves it as it was. The snapshot's
+``degraded`` names such resources; when nothing at all has been read but answers keep
+arriving in the wrong shape, the link is not live either: it is stale, and says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from lobstr_tui.api import (
@@ -59,13 +62,18 @@ class LinkTracker:
         self._retry_at = None
 
     def connection(self, *, last_ok_at: datetime | None, now: datetime,
-                   blocked_for: float) -> Connection:
-        """The header's view: ``blocked_for`` is how long the rate gate stays closed."""
+                   blocked_for: float, degraded: Sequence[str] = ()) -> Connection:
+        """The header's view: ``blocked_for`` is how long the rate gate stays closed,
+        ``degraded`` the resources whose answers are not the documented shape."""
         blocked_until = now + timedelta(seconds=blocked_for) if blocked_for > 0 else None
         if self._failure is None:
             if blocked_until is not None:
                 return Connection(LinkState.RATE_LIMITED, last_ok_at, blocked_until,
                                   "waiting for the rate-limit window")
+            if last_ok_at is None and degraded:
+                return Connection(LinkState.STALE, None, None,
+                                  "the API answers, but not in the documented shape ("
+                                  + ", ".join(degraded) + ")")
             state = LinkState.LIVE if last_ok_at is not None else LinkState.CONNECTING
             return Connection(state, last_ok_at)
         kind, detail = self._failure

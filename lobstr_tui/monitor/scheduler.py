@@ -14,13 +14,15 @@ import asyncio
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from lobstr_tui.api import (
     LobstrClient,
     LobstrError,
     NetworkError,
     NotFoundError,
+    ProtocolError,
     RateLimitedError,
     RequestRecord,
     UnauthorizedError,
@@ -28,14 +30,28 @@ from lobstr_tui.api import (
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
 from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
-from lobstr_tui.monitor.events import Event, Level, action_event, derive_events, short_id
-from lobstr_tui.monitor.fetch import fetch
-from lobstr_tui.monitor.jobs import Job, JobKind, next_wake, pick_due, plan_jobs
+from lobstr_tui.monitor.events import (
+    Event,
+    Level,
+    action_event,
+    derive_events,
+    short_id,
+    squid_transition_event,
+)
+from lobstr_tui.monitor.fetch import Ledger, fetch
+from lobstr_tui.monitor.jobs import NEVER, Job, JobKind, next_wake, pick_due, plan_jobs
 from lobstr_tui.monitor.link import LinkTracker
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.snapshot import Cadence, Snapshot
 from lobstr_tui.monitor.tasks import cancel_and_wait
+from lobstr_tui.monitor.transitions import (
+    SETTLED,
+    WANTS_REASON,
+    run_transitions,
+    squid_transitions,
+    status_changed,
+)
 
 Listener = Callable[[Snapshot, list[Event]], None]
 
@@ -63,7 +79,9 @@ class PollScheduler:
         self._state = self._snapshot
         self._next_due: dict[str, float] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
-        self._tasks_seen_done: dict[str, int] = {}
+        self._ledger = Ledger()
+        self._cadence: dict[str, Cadence] = {}
+        self._wanted_since: dict[str, datetime] = {}
         self._pending_events: list[Event] = []
         self._wake = asyncio.Event()
         self._waiting = False
@@ -159,7 +177,9 @@ class PollScheduler:
 
     def change(self, state: Snapshot, events: Sequence[Event] = ()) -> None:
         """Take ``state``, publish it with ``events`` and let the loop re-plan."""
+        before = self._state
         self._state = state
+        self._follow_transitions(before)
         self._publish(extra=list(events))
         self._wake.set()
 
@@ -190,8 +210,13 @@ class PollScheduler:
 
     def _start_due_jobs(self) -> list[Job]:
         """Start what is due; return the planned jobs."""
-        jobs = plan_jobs(self._state, self.policy, tasks_seen_done=self._tasks_seen_done,
-                         unauthorized=self._link.unauthorized)
+        ledger = self._ledger
+        jobs = plan_jobs(self._state, self.policy, tasks_seen_done=ledger.tasks_seen_done,
+                         unauthorized=self._link.unauthorized,
+                         credits_final=ledger.credits_final,
+                         reasons_wanted=list(ledger.reasons_wanted))
+        if self._note_cadence(jobs):
+            self._publish()
         watched = {self._state.selected_run_id, self._state.selected_squid_id}
         for key in [k for k in self._next_due if ":" in k]:
             if key.split(":", 1)[1] not in watched:
@@ -217,12 +242,13 @@ class PollScheduler:
 
     async def _run_job(self, job: Job) -> None:
         try:
-            apply = await fetch(self.client, job, self._state,
-                                tasks_seen_done=self._tasks_seen_done)
+            fetched = await fetch(self.client, job, self._state, self._ledger)
             before = self._state
-            self._state = apply(before, self.clocks.wall())
+            self._state = fetched.merge(before, self.clocks.wall())
             self._keep_selection_valid(job, before)
+            self._follow_transitions(before)
         except asyncio.CancelledError:
+            self._ledger.walks.pop(job.key, None)
             raise
         except LobstrError as error:
             self._job_failed(job, error)
@@ -231,12 +257,60 @@ class PollScheduler:
                                               f"{error}"))
         else:
             self._backoff.succeed(job.key)
-            self._next_due[job.key] = self.clocks.monotonic() + job.period
+            # The next page of a list is due at once (the rate gate still spaces it).
+            self._next_due[job.key] = self.clocks.monotonic() + (
+                0.0 if fetched.more else job.period)
+            if job.kind is JobKind.LATEST_RUN:
+                self._ledger.reasons_wanted.pop(job.target or "", None)
             self._link.recovered()
             self._publish()
         finally:
             self._in_flight.pop(job.key, None)
             self._wake.set()
+
+    def _follow_transitions(self, before: Snapshot) -> None:
+        """React to status changes seen in the last answer: a run that paused or ended
+        has its credits, stats and the balance read again now; a squid not selected
+        whose last run paused or failed has that run read (for the reason); a squid
+        list that disagrees with the selected squid's runs has them read again."""
+        state = self._state
+        settled = False
+        for change in run_transitions(before, state):
+            if change.run.status.kind in SETTLED:
+                settled = True
+                if change.run.id == state.selected_run_id:
+                    self.due(f"{JobKind.CREDITS.value}:{change.run.id}")
+                    self.due(f"{JobKind.STATS.value}:{change.run.id}")
+        for moved in squid_transitions(before, state):
+            settled = settled or moved.now.kind in SETTLED
+            squid_id = moved.squid.id
+            if squid_id == state.selected_squid_id:
+                newest = state.runs[0] if state.runs_squid_id == squid_id and (
+                    state.runs) else None
+                if newest is None or status_changed(newest.status, moved.now):
+                    self.due(f"{JobKind.RUNS.value}:{squid_id}")
+            elif moved.now.kind in WANTS_REASON:
+                self._ledger.reasons_wanted.setdefault(squid_id, moved.was)
+                self.due(f"{JobKind.LATEST_RUN.value}:{squid_id}")
+        if settled:
+            self.due(JobKind.BALANCE.value)
+
+    def _note_cadence(self, jobs: list[Job]) -> bool:
+        """Note each polled resource's period, and since when it has been wanted for
+        what is selected now (for :meth:`Snapshot.is_stale`); True if that changed."""
+        now = self.clocks.wall()
+        keys = {job.key for job in jobs}
+        for key in [k for k in self._wanted_since if k not in keys]:
+            del self._wanted_since[key]
+        cadence: dict[str, Cadence] = {}
+        for job in jobs:
+            if job.kind in (JobKind.OLDER_RUNS, JobKind.LATEST_RUN) or job.period >= NEVER:
+                continue
+            since = self._wanted_since.setdefault(job.key, now)
+            cadence[job.resource] = Cadence(job.period, since)
+        changed = cadence != self._cadence
+        self._cadence = cadence
+        return changed
 
     def _job_failed(self, job: Job, error: LobstrError) -> None:
         self.errors_seen += 1
@@ -253,16 +327,30 @@ class PollScheduler:
             delay = self.policy.unauthorized_every
             self._next_due["me"] = now + delay
         self._next_due[job.key] = now + delay
+        self._ledger.walks.pop(job.key, None)  # a list read again starts from page 1
         link_failure = self._link.failed(
             error, retry_at=self.clocks.wall() + timedelta(seconds=delay))
-        if job.kind is JobKind.OLDER_RUNS:
+        if job.kind is JobKind.LATEST_RUN:
+            self._reason_unread(job.target or "", error)
+        elif job.kind is JobKind.OLDER_RUNS:
             self._state = replace(self._state, runs_loading_more=False)
             self._pending_events.append(self._note(f"could not load older runs: {error}",
                                                     level=Level.WARNING))
         elif not link_failure and not (isinstance(error, NotFoundError)
                                        and self._forget_missing(job)):
-            self._state = merge.with_error(self._state, job.resource, error.message)
+            self._state = merge.with_error(self._state, job.resource, error.message,
+                                           protocol=isinstance(error, ProtocolError))
         self._publish()
+
+    def _reason_unread(self, squid_id: str, error: LobstrError) -> None:
+        """The newest run of a squid whose status changed could not be read: the change
+        is reported without its reason, once."""
+        was = self._ledger.reasons_wanted.pop(squid_id, None)
+        squid = next((s for s in self._state.squids if s.id == squid_id), None)
+        if squid is not None and squid.last_run_status is not None:
+            self._pending_events.append(squid_transition_event(
+                self.clocks.wall(), squid, was, squid.last_run_status,
+                detail=f"the reason could not be read: {error.message}"))
 
     def _forget_missing(self, job: Job) -> bool:
         """A 404 for the selection: say so and move on. True if it was handled."""
@@ -324,8 +412,12 @@ class PollScheduler:
         now = self.clocks.wall()
         connection = self._link.connection(
             last_ok_at=max(self._state.fetched_at.values(), default=None), now=now,
-            blocked_for=self.gate.blocked_for(self.clocks.monotonic()))
-        current = replace(self._state, taken_at=now, connection=connection)
+            blocked_for=self.gate.blocked_for(self.clocks.monotonic()),
+            degraded=self._state.degraded_resources)
+        cadence = self._state.cadence
+        if dict(cadence) != self._cadence:
+            cadence = MappingProxyType(dict(self._cadence))
+        current = replace(self._state, taken_at=now, connection=connection, cadence=cadence)
         self._state = self._snapshot = current
         found = [*self._pending_events, *derive_events(previous, current), *(extra or [])]
         self._pending_events = []

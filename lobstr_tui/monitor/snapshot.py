@@ -9,7 +9,19 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from lobstr_tui.api import Balance, Me, Run, RunCredits, RunStats, RunTask, Squid
+from lobstr_tui.api import (
+    Balance,
+    Me,
+    Run,
+    RunCredits,
+    RunStats,
+    RunStatus,
+    RunTask,
+    Squid,
+)
+
+STALE_FACTOR = 2.0
+"""Data older than this many poll periods of its resource is stale."""
 
 
 class LinkState(Enum):
@@ -35,13 +47,39 @@ class Connection:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Last known progress of an active run (for the squid list and the run detail)."""
+    """Last known progress of an active run (for the squid list and the run detail).
+
+    Only the selected squid's run is polled: another squid's progress is what was read
+    while it was selected, at ``read_at`` (show its age, or nothing). The entry goes as
+    soon as the squid list or the runs say that run is no longer active.
+    """
 
     run_id: str
     percent: float | None
     tasks_done: int
     tasks_total: int
     results: int
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LatestRun:
+    """The newest run of a squid that is not selected, read because the squid list
+    showed its status change (to learn the reason or the error message)."""
+
+    squid_id: str
+    run: Run
+    was: RunStatus | None
+    read_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """How often a resource is polled now, and since when it has been wanted for what
+    is selected now (before that, its data was about something else)."""
+
+    period: float
+    since: datetime
 
 
 def _frozen() -> Mapping[Any, Any]:
@@ -56,6 +94,13 @@ class Snapshot:
     ``tasks``, ``balance``, ``me``) to the message of its last failed poll, for as long
     as that resource has not been fetched again successfully; the last good data stays.
     ``fetched_at`` gives the time of each resource's last good poll.
+
+    Per resource, too: ``degraded`` holds the message of a resource whose last answer
+    was not the documented shape (a protocol or parse error: the API answers, but not
+    with data; the header must not say live for it), ``skipped`` the items a list could
+    not read (``last_run_at 'yesterday-ish'``) while the others show, ``incomplete`` why
+    a list may lack items (its pages did not end, or repeated), and ``cadence`` the
+    current poll period that :meth:`is_stale` measures ages against.
     """
 
     taken_at: datetime
@@ -69,6 +114,8 @@ class Snapshot:
     runs_squid_id: str | None = None
     runs_total: int = 0
     runs_loading_more: bool = False
+    runs_pages: int = 0
+    runs_exhausted: bool = False
     selected_run_id: str | None = None
     stats: RunStats | None = None
     credits: RunCredits | None = None
@@ -76,6 +123,11 @@ class Snapshot:
     progress: Mapping[str, Progress] = field(default_factory=_frozen)
     errors: Mapping[str, str] = field(default_factory=_frozen)
     fetched_at: Mapping[str, datetime] = field(default_factory=_frozen)
+    degraded: Mapping[str, str] = field(default_factory=_frozen)
+    skipped: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen)
+    incomplete: Mapping[str, str] = field(default_factory=_frozen)
+    cadence: Mapping[str, Cadence] = field(default_factory=_frozen)
+    latest_runs: Mapping[str, LatestRun] = field(default_factory=_frozen)
     failed_polls: int = 0
     timed_out_polls: int = 0
     launching: bool = False
@@ -101,8 +153,33 @@ class Snapshot:
 
     @property
     def runs_has_more(self) -> bool:
-        """True when older runs exist beyond the loaded pages."""
-        return len(self.runs) < self.runs_total
+        """True when older runs exist beyond the loaded pages (and the pages read so far
+        did not end, repeat or stop bringing new runs)."""
+        return not self.runs_exhausted and len(self.runs) < self.runs_total
+
+    @property
+    def degraded_resources(self) -> tuple[str, ...]:
+        """Resources whose last answer was not the documented shape, sorted."""
+        return tuple(sorted(self.degraded))
+
+    def is_stale(self, resource: str, now: datetime | None = None) -> bool:
+        """True when ``resource`` (``squids``, ``runs``, ``stats``, ``credits``,
+        ``tasks``, ``balance``, ``me``) is polled but its data is older than
+        :data:`STALE_FACTOR` poll periods at ``now`` (default: ``taken_at``), or nothing
+        has been read for it in that long since it was wanted. A resource that is not
+        polled now (a finished run's stats) is never stale."""
+        cadence = self.cadence.get(resource)
+        if cadence is None:
+            return False
+        when = self.fetched_at.get(resource)
+        if when is None or when < cadence.since:
+            when = cadence.since
+        at = self.taken_at if now is None else now
+        return (at - when).total_seconds() > STALE_FACTOR * cadence.period
+
+    def stale_resources(self, now: datetime | None = None) -> tuple[str, ...]:
+        """Every resource :meth:`is_stale` at ``now``, sorted."""
+        return tuple(sorted(r for r in self.cadence if self.is_stale(r, now)))
 
     def age(self, resource: str) -> float | None:
         """Seconds since a resource's last good poll, or None if never fetched."""

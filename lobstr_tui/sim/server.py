@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lobstr_tui.sim.control import CONTROL_ROOT, ControlRouter
 from lobstr_tui.sim.faults import FaultPlan, FaultRule
+from lobstr_tui.sim.hostile import Hostile
 from lobstr_tui.sim.quirks import Quirks
 from lobstr_tui.sim.ratelimit import SIM_RATE_LIMITS, RateLimiter
 from lobstr_tui.sim.routes import Reply, Request, Router
@@ -90,14 +91,16 @@ class SimServer:
     Use as a context manager, or ``start()``/``stop()``; ``base_url`` ends in ``/v1/``.
     Rate limits are measured on the world's clock. ``quirks=True`` sends, at random, the
     documented answer variants it otherwise never sends (seeded by ``quirks_seed``,
-    default the world's seed; see :mod:`lobstr_tui.sim.quirks`). Control endpoints
-    live under ``/_sim/`` (see :mod:`lobstr_tui.sim.control`).
+    default the world's seed; see :mod:`lobstr_tui.sim.quirks`). ``hostile`` names the
+    odd answers to send (none by default; see :mod:`lobstr_tui.sim.hostile`). Control
+    endpoints live under ``/_sim/`` (see :mod:`lobstr_tui.sim.control`).
     """
 
     def __init__(self, world: World, *, host: str = "127.0.0.1", port: int = 0,
                  token: str = DEFAULT_TOKEN, faults: FaultPlan | None = None,
                  rate_limits: Mapping[str, tuple[int, float]] | None = None,
-                 quirks: bool = False, quirks_seed: int | None = None) -> None:
+                 quirks: bool = False, quirks_seed: int | None = None,
+                 hostile: Collection[str] = ()) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the simulator only listens on loopback")
         self.world = world
@@ -109,6 +112,7 @@ class SimServer:
         self.control = ControlRouter(world, self.router)
         self.quirks = Quirks(world.seed if quirks_seed is None else quirks_seed) if (
             quirks) else None
+        self.hostile = Hostile(hostile) if hostile else None
         self.log: deque[LoggedRequest] = deque(maxlen=100_000)
         self._stopping = threading.Event()
         self._httpd = _Server((host, port), _Handler)
@@ -243,11 +247,16 @@ class SimServer:
                 body = json.loads(raw_body)
             except ValueError:
                 return Reply(400, {"detail": "JSON parse error."}, headers)
+        asked = 1
+        if self.hostile is not None:
+            query, asked = self.hostile.page_asked(api_path, query)
         request = Request(method=handler.command, path=api_path, query=query, body=body,
                           base_url=self._base_url(handler))
         reply = self.router.handle(request)
         if self.quirks is not None:
             reply = self.quirks.apply(self.world, handler.command, api_path, reply)
+        if self.hostile is not None:
+            reply = self.hostile.apply(handler.command, api_path, asked, reply)
         reply.headers = {**headers, **reply.headers}
         return reply
 

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.filter import LineFilter, Monochrome, NoColor
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from lobstr_tui.api import Run
-from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, PollScheduler, Snapshot
+from lobstr_tui.api import Run, Squid
+from lobstr_tui.exit_codes import EXIT_USAGE
+from lobstr_tui.monitor import (
+    ActionOutcome,
+    Event,
+    EventKind,
+    Level,
+    LinkState,
+    PollScheduler,
+    Snapshot,
+)
+from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
+from lobstr_tui.monitor.launch_check import launch_check
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.credits_panel import CreditsPanel
 from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
 from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen
+from lobstr_tui.ui.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.run_detail import RunDetail
 from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
 from lobstr_tui.ui.terminal_watch import TerminalWatch
 from lobstr_tui.ui.top_bar import TopBar
 
+_NO_COLOR = NoColor()
+MIN_WIDTH = 60
+MIN_HEIGHT = 20
 NARROW_WIDTH = 100
-SHORT_HEIGHT = 32
 
 
 class SnapshotArrived(Message):
@@ -45,6 +60,11 @@ class LobstrApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "lobstr-tui"
     ENABLE_COMMAND_PALETTE = True
+    # Textual sets one class of each list on the screen, after every resize too, so the
+    # layout after a resize is the layout of a fresh start at that size.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-narrow"), (NARROW_WIDTH, "-medium"),
+                              (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-low"), (MIN_HEIGHT, "-short"), (32, "-tall")]
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; runs keep going"),
@@ -56,8 +76,16 @@ class LobstrApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Poll now"),
         Binding("f", "follow", "Follow log", id="app.follow", tooltip="Follow the log tail"),
         Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
-        Binding("escape", "go_back", "Back", show=False, id="app.back"),
-        Binding("f12", "read_only_info", "READ-ONLY: no launch/abort", id="app.readonly"),
+        Binding("c", "swap_lower", "Log/Credits", id="app.swap",
+                tooltip="Show the credits or the log (narrow terminals)"),
+        Binding("escape", "go_back", "Back", show=False, id="app.back",
+                tooltip="Back: from a run's detail to the runs; clear the filter"),
+        # In --read-only mode launch and abort are hidden (check_action); their keys
+        # then reach these bindings, which say why instead of doing nothing.
+        Binding("l", "read_only('launch')", "Launch", show=False, id="app.launch_read_only",
+                tooltip=READ_ONLY_LAUNCH),
+        Binding("a", "read_only('abort')", "Abort", show=False, id="app.abort_read_only",
+                tooltip=READ_ONLY_ABORT),
     ]
 
     def __init__(self, scheduler: PollScheduler, *, theme: str | None = None) -> None:
@@ -77,6 +105,7 @@ class LobstrApp(App[None]):
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
         yield TopBar(id="top-bar")
         with Horizontal(id="body"):
             yield SquidList(id="squids")
@@ -90,24 +119,38 @@ class LobstrApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(SquidList).options.focus()
-        self._fit(self.size.width, self.size.height)
+        self._fit()
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
         self.scheduler.start()
         self._render(self.snapshot)
 
-    def on_resize(self) -> None:
-        self._fit(self.size.width, self.size.height)
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size)
+        self._render(self.snapshot)
 
-    def _fit(self, width: int, height: int) -> None:
-        self.screen.set_class(width < NARROW_WIDTH, "-narrow")
-        self.screen.set_class(height < SHORT_HEIGHT, "-short")
+    def _fit(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        self.query_one("#too-small", Static).update(
+            f"The terminal is {width}x{height}: lobstr-tui needs at least "
+            f"{MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger (q quits).")
+        self.refresh_bindings()
 
     async def on_unmount(self) -> None:
         self.terminal.stop()
         await self.scheduler.stop()
         await self.scheduler.client.aclose()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Under NO_COLOR Textual greys colour themes and drops the colours of ANSI
+        themes, choosing by the theme it starts with; a --theme comes after that, and
+        greying an ANSI theme turns the terminal's default colours black on black: its
+        colours are dropped instead."""
+        filters = super().get_line_filters()
+        if not (self.no_color and self.native_ansi_color):
+            return filters
+        return [_NO_COLOR if isinstance(f, Monochrome) else f for f in filters]
 
     # -- data in -----------------------------------------------------------------------
 
@@ -117,6 +160,12 @@ class LobstrApp(App[None]):
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshot = message.snapshot
+        connection = message.snapshot.connection
+        if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None:
+            # Rejected before anything was ever fetched: a start-up error, not a screen
+            # to keep (launch.py says how to fix it). A token revoked later keeps it.
+            self.exit(return_code=EXIT_USAGE)
+            return
         if message.events and self.query(EventLog):
             self.query_one(EventLog).add(message.events)
         self._render(message.snapshot)
@@ -126,7 +175,7 @@ class LobstrApp(App[None]):
             return  # a late snapshot while the app is closing
         now = self.clock()
         self.query_one(TopBar).show(snapshot, now)
-        self.query_one(SquidList).show(snapshot)
+        self.query_one(SquidList).show(snapshot, now)
         self.query_one(RunsTable).show(snapshot, now)
         self.query_one(RunDetail).show(snapshot, now)
         self.query_one(CreditsPanel).show(snapshot, now)
@@ -158,20 +207,24 @@ class LobstrApp(App[None]):
     # -- actions -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide launch and abort in read-only mode; show the read-only notice there."""
+        """Launch and abort are left out in read-only mode (footer, help), where their
+        keys answer with a toast instead."""
         if action in ("launch", "abort"):
             return not self.read_only
-        if action == "read_only_info":
+        if action == "read_only":
             return self.read_only
+        if action == "swap_lower":
+            return self.size.width < NARROW_WIDTH
         return True
 
-    def action_read_only_info(self) -> None:
-        """Explain read-only mode."""
-        self.notify("read-only mode: launching and aborting are disabled (--read-only)")
+    def action_read_only(self, kind: str) -> None:
+        """Say why ``l`` or ``a`` does nothing in read-only mode."""
+        self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT,
+                    severity="warning")
 
     def action_help(self) -> None:
-        """Show keys, statuses and reasons."""
-        self.push_screen(HelpScreen(read_only=self.read_only))
+        """Show keys (read from the bindings), statuses and reasons."""
+        self.push_screen(HelpScreen(app_key_rows(self)))
 
     def action_refresh(self) -> None:
         """Poll everything now."""
@@ -184,36 +237,64 @@ class LobstrApp(App[None]):
         self.notify("log follows the tail" if following else "log stays where it is",
                     timeout=1.5)
 
+    def action_swap_lower(self) -> None:
+        """Narrow terminals show the log or the credits: swap them."""
+        self.query_one("#lower").toggle_class("-credits")
+
     def action_filter(self) -> None:
         """Filter the squid list by name."""
         self.query_one(SquidList).action_filter()
 
     def action_go_back(self) -> None:
-        """Clear the filter, or go back to the squid list."""
+        """From a run's detail back to the runs; else clear the filter, or go back to
+        the squid list."""
+        if self.query_one(EventLog).has_focus or self.query_one(CreditsPanel).has_focus:
+            self.query_one(RunsTable).focus()
+            return
         squids = self.query_one(SquidList)
         if not squids.clear_filter():
             squids.options.focus()
 
+    def visible_squid(self) -> Squid | None:
+        """The squid under the squid list's cursor: None when the list shows none (a
+        filter that matches nothing hides the one selected before)."""
+        options = self.query_one(SquidList).options
+        index = options.highlighted
+        if index is None or not 0 <= index < options.option_count:
+            return None
+        squid_id = options.get_option_at_index(index).id
+        return next((s for s in self.snapshot.squids if s.id == squid_id), None)
+
     def action_launch(self) -> None:
-        """Ask, then launch a run of the selected squid."""
-        squid = self.snapshot.selected_squid
+        """Ask, then launch a run of the squid under the cursor; when the snapshot
+        already shows why the launch would fail, only say why."""
+        squid = self.visible_squid()
         if squid is None:
-            self.notify("select a squid first", severity="warning")
+            self.notify("no squid selected: the squid list shows none to launch",
+                        severity="warning")
             return
         refusal = self.scheduler.launch_refusal(squid.id)
         if refusal is not None:
             self.notify(refusal, severity="warning")
             return
-        self.push_screen(ConfirmScreen("Launch a run?", launch_lines(squid, self.snapshot),
-                                       "Launch"),
+        check = launch_check(self.snapshot, squid)
+        lines = launch_lines(check, self.snapshot)
+        if check.blocked:
+            self.push_screen(ConfirmScreen("Cannot launch a run", lines, None))
+            return
+        self.push_screen(ConfirmScreen("Launch a run?", lines, "Launch"),
                          callback=lambda yes: self._confirmed("launch", squid.id, yes))
 
     def abort_target(self) -> Run | None:
-        """The selected run if it is active, else the selected squid's active run."""
+        """The selected run if it is active, else the active run of the squid under the
+        squid list's cursor; never a run of a squid the list does not show."""
+        squid = self.visible_squid()
+        if squid is None or self.snapshot.runs_squid_id != squid.id:
+            return None
         run = self.snapshot.selected_run
         if run is not None and run.status.is_active:
             return run
-        return self.snapshot.active_run
+        return next((r for r in self.snapshot.runs if r.status.is_active), None)
 
     def action_abort(self) -> None:
         """Ask, then abort the selected (or the squid's) active run."""
@@ -221,14 +302,31 @@ class LobstrApp(App[None]):
         if refusal is not None:
             self.notify(refusal, severity="warning")
             return
+        squid = self.visible_squid()
         run = self.abort_target()
         if run is None:
-            self.notify("no active run to abort for this squid", severity="warning")
+            if squid is None:
+                why = "no squid selected: the squid list shows none"
+            elif self.snapshot.runs_squid_id != squid.id:
+                why = f"the runs of {squid.name} are still loading"
+            else:
+                why = f"no active run of {squid.name} to abort"
+            self.notify(why, severity="warning")
             return
-        self.push_screen(ConfirmScreen("Abort this run?",
-                                       abort_lines(run, self.snapshot.selected_squid),
+        self.push_screen(ConfirmScreen("Abort this run?", abort_lines(run, squid),
                                        "Abort", danger=True),
                          callback=lambda yes: self._confirmed("abort", run.id, yes))
+
+    @on(RunsTable.RowSelected, "#runs")
+    def _run_opened(self, event: RunsTable.RowSelected) -> None:
+        """Enter on a run opens its detail: the run is selected, the detail scrolled
+        into view and the focus moves to the log below it (esc comes back)."""
+        event.stop()
+        if event.row_key.value is None:
+            return
+        self.scheduler.select_run(str(event.row_key.value))
+        self.query_one(RunDetail).scroll_visible(animate=False)
+        self.query_one(EventLog).focus()
 
     def _confirmed(self, kind: str, target: str, yes: bool | None) -> None:
         """A dialog was answered: hand a confirmed action to the scheduler, which sends

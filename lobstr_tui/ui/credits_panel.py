@@ -19,14 +19,14 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
     if credits is None:
         lines.append("run credits: loading…" if run else "no run selected")
     else:
-        label_width = max(8, width - 22)
         for line in credits.breakdown:
             name = line.function
             if name == "base" and credits.base_function_label:
                 name = f"base ({credits.base_function_label})"
-            lines.append(f"{fmt.shorten(name, label_width):<{label_width}} "
-                         f"{fmt.credits(line.credits):>9} {credits.share(line):>4.0%} "
-                         f"×{line.attempts:,}")
+            figures = (f" {fmt.credits(line.credits):>9} {credits.share(line):>4.0%} "
+                       f"×{line.attempts:,}")
+            # The label takes what the figures leave: long labels show in wide panels.
+            lines.append(fmt.pad(name, max(8, width - fmt.cells(figures))) + figures)
         if not credits.breakdown:
             lines.append("nothing charged yet (credits are per result)")
         for item in credits.filter_breakdown:
@@ -62,16 +62,25 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
 class CreditsPanel(Static):
     """Credits of the selected run and of the account."""
 
+    _last: tuple[Snapshot, datetime] | None = None
+
     def on_mount(self) -> None:
         self.border_title = "Credits"
 
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
+
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot."""
+        self._last = (snapshot, now)
         run = snapshot.selected_run
         credits = snapshot.credits if snapshot.credits and run and (
             snapshot.credits.run_id in ("", run.id)) else None
-        width = max(24, (self.size.width or 36) - 4)
+        width = max(24, self.content_size.width or 34)
         lines = credits_lines(credits, run, snapshot.stats, snapshot.balance, now, width)
         if "credits" in snapshot.errors:
             lines.insert(0, f"⚠ credits unreadable: {snapshot.errors['credits']}")
+        self.border_subtitle = (fmt.stale_note(snapshot, "credits", now)
+                                or fmt.stale_note(snapshot, "balance", now)).lstrip(" ·")
         self.update(Text("\n".join(lines)))

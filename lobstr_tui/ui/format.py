@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import humanize
+from rich.cells import cell_len, set_cell_size
 
 from lobstr_tui.api import Eta, RunStatus, StatusKind
-from lobstr_tui.monitor import Connection, LinkState
+from lobstr_tui.monitor import Connection, LinkState, Snapshot
 from lobstr_tui.monitor.events import short_label
 
 GLYPHS: dict[StatusKind, str] = {
@@ -43,25 +44,6 @@ def status_label(status: RunStatus | None) -> str:
     return f"{GLYPHS[status.kind]} {status.label}"
 
 
-SHORT_WORDS: dict[StatusKind, str] = {
-    StatusKind.PENDING: "PEND",
-    StatusKind.RUNNING: "RUN",
-    StatusKind.UPLOADING: "UPLD",
-    StatusKind.PAUSED: "PAUS",
-    StatusKind.DONE: "DONE",
-    StatusKind.ABORTED: "ABRT",
-    StatusKind.ERROR: "ERR",
-}
-
-
-def short_status(status: RunStatus | None) -> str:
-    """A compact glyph + word: ``●RUN``, ``‖PAUS``; unknown statuses keep their letters."""
-    if status is None:
-        return "—NEW"
-    word = SHORT_WORDS.get(status.kind) or (status.raw[:4].upper() or "?")
-    return f"{GLYPHS[status.kind]}{word}"
-
-
 def count(value: int | float | None) -> str:
     """``1,240``; None is a dash."""
     if value is None:
@@ -80,6 +62,8 @@ def duration(seconds: float | None) -> str:
     """``2m 03s``, ``1h 04m``, ``45s``."""
     if seconds is None:
         return DASH
+    if seconds < 0:  # impossible, but shown as received
+        return "-" + duration(-seconds)
     total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -167,7 +151,10 @@ def connection_text(connection: Connection, now: datetime) -> str:
         return (f"◐ stale {age_text(age)}{suffix}" if age is not None
                 else f"◐ stale{suffix}")
     if state is LinkState.OFFLINE:
-        offline = f"offline, retrying in {retry}s" if retry is not None else "offline"
+        # The detail names the host that could not be reached (never the token).
+        why = f" ({connection.detail})" if connection.detail else ""
+        offline = (f"offline{why}, retrying in {retry}s" if retry is not None
+                   else f"offline{why}")
         # Data already on screen stays, marked with its age.
         return (f"◐ stale {age_text(age)} · {offline}" if age is not None
                 else f"○ {offline}")
@@ -177,11 +164,45 @@ def connection_text(connection: Connection, now: datetime) -> str:
     return "✖ unauthorized: check LOBSTR_TOKEN"
 
 
+def stale_note(snapshot: Snapshot, resource: str, now: datetime) -> str:
+    """`` · ⚠ 40s old`` when a panel's data is older than twice its poll period (the
+    panel keeps its last good data, marked), else nothing."""
+    if not snapshot.is_stale(resource, now):
+        return ""
+    when = snapshot.fetched_at.get(resource)
+    if when is None:
+        return " · ⚠ not read yet"
+    return f" · ⚠ {age_text(max(0, int((now - when).total_seconds())))} old"
+
+
+FRESH_PROGRESS_SECONDS = 30
+"""Progress read longer ago than this shows its age in the squid list."""
+
+
+def progress_age(read_at: datetime | None, now: datetime) -> str:
+    """`` · 3m old`` for progress read a while ago, nothing when it is fresh."""
+    if read_at is None:
+        return ""
+    age = int((now - read_at).total_seconds())
+    return f" · {age_text(age)} old" if age > FRESH_PROGRESS_SECONDS else ""
+
+
+def cells(text: str) -> int:
+    """The width of ``text`` in terminal cells (wide characters count 2)."""
+    return cell_len(text)
+
+
 def shorten(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` characters with an ellipsis."""
-    if len(text) <= width:
+    """Cut ``text`` to at most ``width`` terminal cells, ending in an ellipsis if cut."""
+    if cell_len(text) <= width:
         return text
-    return text[: max(0, width - 1)] + "…"
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` cut or padded with spaces to exactly ``width`` cells."""
+    text = shorten(text, width)
+    return text + " " * (width - cell_len(text))
 
 
 def url_label(url: str, width: int = 48) -> str:

@@ -32,18 +32,27 @@ def banner_text(run: Run) -> str | None:
     return " · ".join(parts)
 
 
-def progress_text(run: Run | None, stats: RunStats | None) -> str:
-    """``62% · tasks 31/50 · 1,240 results · ETA 1m 10s``."""
+def progress_text(run: Run | None, stats: RunStats | None, width: int = 200) -> str:
+    """``62% · tasks 31/50 · 1,240 results · ETA 1m 10s``; shorter words when ``width``
+    cells are not enough. A run that ended without finishing says how it ended."""
     if run is None:
         return "no run selected"
     if stats is None:
         return f"{fmt.count(run.total_results)} results · loading progress…"
     pct = "?%" if stats.percent_done is None else f"{stats.percent_done:.0f}%"
-    parts = [pct, f"tasks {stats.total_tasks_done}/{stats.total_tasks}",
-             f"{fmt.count(stats.total_results)} results"]
-    if run.status.is_active:
-        parts.append(f"ETA {fmt.eta(stats.eta)}")
-    return " · ".join(parts)
+    if run.status.kind in (StatusKind.ABORTED, StatusKind.ERROR):
+        pct = f"{run.status.label} at {pct}"
+    done, total, results = stats.total_tasks_done, stats.total_tasks, stats.total_results
+    eta = [f"ETA {fmt.eta(stats.eta)}"] if run.status.is_active else []
+    candidates = [
+        [pct, f"tasks {done}/{total}", f"{fmt.count(results)} results", *eta],
+        [pct, f"{done}/{total} tasks", f"{fmt.count(results)} res", *eta],
+        [pct, f"{done}/{total}", f"{fmt.count(results)} res", *eta],
+        [pct, f"{done}/{total}", f"{fmt.count(results)} res"],
+    ]
+    texts = [" · ".join(parts) for parts in candidates]
+    return next((text for text in texts if fmt.cells(text) <= width),
+                fmt.shorten(texts[-1], width))
 
 
 def run_line(run: Run | None, stats: RunStats | None) -> str:
@@ -73,8 +82,15 @@ class RunDetail(Vertical):
             yield Static(id="progress-text")
         yield Static(id="run-line")
 
+    _last: tuple[Snapshot, datetime] | None = None
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
+
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render the selected run of a snapshot."""
+        self._last = (snapshot, now)
         run = snapshot.selected_run
         stats = snapshot.stats if snapshot.stats and run and snapshot.stats.id in (
             "", run.id) else None
@@ -88,9 +104,17 @@ class RunDetail(Vertical):
         bar = self.query_one(ProgressBar)
         percent = stats.percent_done if stats else None
         bar.update(progress=percent or 0.0)
-        line = progress_text(run, stats)
+        # The bar takes the run's state colour: an aborted or errored run is never a
+        # green complete bar.
+        kind = run.status.kind if run else None
+        for state in (StatusKind.PAUSED, StatusKind.ERROR, StatusKind.ABORTED):
+            bar.set_class(kind is state, f"-{state.value}")
+        progress = self.query_one("#progress-text", Static)
+        stale = fmt.stale_note(snapshot, "stats", now)
+        width = max(20, progress.content_size.width or 60) - fmt.cells(stale)
+        line = progress_text(run, stats, width) + stale
         if "stats" in snapshot.errors:
             line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
         # Both are single fixed lines: skip the layout pass.
-        self.query_one("#progress-text", Static).update(Text(line), layout=False)
+        progress.update(Text(line), layout=False)
         self.query_one("#run-line", Static).update(Text(run_line(run, stats)), layout=False)

@@ -36,7 +36,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("credits", "Credits", 9),
     Column("duration", "Duration", 8),
     Column("status", "Status", 12),
-    Column("reason", "Done Reason", 13),
+    Column("reason", "Done Reason", 17),
     Column("origin", "Origin", 8),
 )
 PRIORITY = ("status", "run", "results", "reason", "started", "duration", "credits",
@@ -48,12 +48,19 @@ REASON_MAX = 25
 """Done Reason takes the room left over, up to the longest reason slug."""
 CELL_PADDING = 2
 SCROLLBAR = 2
+STATUS_WIDTHS = (12, 24)
+"""Status is 12 cells (``⇡ uploading``), wider for an unknown status word, up to 24."""
 RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
+ODD_FIELDS = {"duration": "duration", "total_results": "results",
+              "total_unique_results": "unique", "credit_used": "credits"}
+"""Which cell carries the warning mark of an impossible value (else the Run ID)."""
 
 
-def plan_columns(width: int) -> tuple[Column, ...]:
-    """The columns that fit in ``width`` cells, in their screen order, by priority."""
+def plan_columns(width: int, status_width: int = 12) -> tuple[Column, ...]:
+    """The columns that fit in ``width`` cells, in their screen order, by priority;
+    Status is ``status_width`` wide (the longest status word shown, for unknown ones)."""
     by_key = {column.key: column for column in COLUMNS}
+    by_key["status"] = replace(by_key["status"], width=status_width)
     room = width - SCROLLBAR
     chosen: dict[str, Column] = {}
     for key in PRIORITY:
@@ -88,6 +95,10 @@ def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
         "reason": run.done_reason or fmt.DASH,
         "origin": run.origin or fmt.DASH,
     }
+    # Impossible values are shown as received, with a warning mark on their cell.
+    for oddity in run.oddities:
+        key = ODD_FIELDS.get(oddity.split(" ", 1)[0], "run")
+        values[key] = f"⚠{values[key]}"
     cells = {key: Text(value, justify="right" if key in RIGHT_ALIGNED else "left")
              for key, value in values.items()}
     cells["status"].stylize(colour(fmt.STATUS_COLOURS[run.status.kind]))
@@ -131,15 +142,26 @@ class RunsTable(DataTable[Text]):
         self.border_title = "Runs"
 
     def on_resize(self) -> None:
-        columns = plan_columns(self.content_size.width)
-        if columns != self._columns:
-            self._columns = columns
-            self._squid = None  # fresh columns and rows on the next show
+        if self._plan():
             if self._last is not None:
                 self.show(*self._last)
             else:
                 self.clear(columns=True)
                 self._add_columns()
+
+    def _plan(self) -> bool:
+        """Choose the columns for this width; True if they changed (then ``show`` starts
+        from fresh columns and rows, as ``_squid`` is unset)."""
+        shortest, longest = STATUS_WIDTHS
+        labels = [fmt.cells(fmt.status_label(run.status)) for run in
+                  (self._last[0].runs if self._last else ())]
+        status_width = min(longest, max([shortest, *labels]))
+        columns = plan_columns(self.content_size.width, status_width)
+        if columns == self._columns:
+            return False
+        self._columns = columns
+        self._squid = None
+        return True
 
     def _add_columns(self) -> None:
         for column in self._columns:
@@ -159,12 +181,15 @@ class RunsTable(DataTable[Text]):
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Update rows in place: cursor and scroll stay where they are."""
         self._last = (snapshot, now)
+        if self.is_mounted:
+            self._plan()
         squid = snapshot.selected_squid
         self.border_title = f'Runs of "{squid.name}"' if squid else "Runs"
         more = snapshot.runs_total - len(snapshot.runs)
         loading = " · loading older…" if snapshot.runs_loading_more else ""
         self.border_subtitle = (f"{len(snapshot.runs)} of {snapshot.runs_total}"
-                                + (f" · ↓ for {more} older" if more > 0 else "") + loading)
+                                + (f" · ↓ for {more} older" if more > 0 else "") + loading
+                                + fmt.stale_note(snapshot, "runs", now))
         self._has_more = more > 0
         if snapshot.runs_squid_id != self._squid:
             # Another squid, or another width: start from fresh columns and rows.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,22 +18,23 @@ from lobstr_tui.monitor import Progress, Snapshot
 from lobstr_tui.ui import format as fmt
 
 
-def squid_prompt(squid: Squid, progress: Progress | None, width: int) -> str:
-    """Two lines: name with status glyph + word; then live progress (active runs) or
-    crawler, run count and schedule."""
-    status = fmt.short_status(squid.last_run_status)
-    head_width = max(6, width - len(status) - 1)
-    head = f"{fmt.shorten(squid.name, head_width):<{head_width}} {status}"
+def squid_prompt(squid: Squid, progress: Progress | None, width: int, age: str = "") -> str:
+    """Two lines: the name, as wide as the pane allows; then the full status word with
+    live progress (active runs, with ``age`` when it was read a while ago) or crawler,
+    run count and schedule. A squid with impossible values has a warning mark."""
+    status = fmt.status_label(squid.last_run_status)
     active = squid.last_run_status is not None and squid.last_run_status.is_active
     if active and progress is not None:
         pct = "" if progress.percent is None else f"{progress.percent:.0f}% · "
         detail = (f"{pct}{fmt.count(progress.results)} results · "
-                  f"{progress.tasks_done}/{progress.tasks_total} tasks")
+                  f"{progress.tasks_done}/{progress.tasks_total} tasks{age}")
     else:
         runs = f"{squid.total_runs} run{'s' if squid.total_runs != 1 else ''}"
         schedule = f" · {squid.schedule}" if squid.schedule else ""
         detail = f"{squid.crawler_name} · {runs}{schedule}"
-    return f"{head}\n{fmt.shorten('  ' + detail, width)}"
+    odd = "⚠ " if squid.oddities else ""
+    return (f"{fmt.pad(odd + squid.name, width)}\n"
+            f"{fmt.shorten(f'  {status} · {detail}', width)}")
 
 
 class SquidOptions(OptionList):
@@ -68,6 +71,7 @@ class SquidList(Vertical):
         self._shown: list[str] = []
         self._filter = ""
         self._selected: str | None = None
+        self._now = datetime.now(UTC)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, esc clears", id="squid-filter")
@@ -78,14 +82,22 @@ class SquidList(Vertical):
         """The option list widget."""
         return self.query_one(SquidOptions)
 
-    def show(self, snapshot: Snapshot) -> None:
+    def show(self, snapshot: Snapshot, now: datetime | None = None) -> None:
         """Update from a snapshot without moving the cursor."""
+        self._now = now or snapshot.taken_at
         self._squids = snapshot.squids
         self._progress = dict(snapshot.progress)
         self._selected = snapshot.selected_squid_id
         total = len(snapshot.squids)
         shown = self._rebuild()
-        self.border_subtitle = (f"{shown} of {total}" if self._filter else f"{total}")
+        unreadable = len(snapshot.skipped.get("squids", ()))
+        self.border_subtitle = ((f"{shown} of {total}" if self._filter else f"{total}")
+                                + (f" · ⚠ {unreadable} unreadable" if unreadable else "")
+                                + fmt.stale_note(snapshot, "squids", self._now))
+
+    def on_resize(self) -> None:
+        """Prompts are cut to the pane's width: cut them again for the new one."""
+        self._rebuild()
 
     def _matching(self) -> list[Squid]:
         needle = self._filter.lower()
@@ -93,7 +105,7 @@ class SquidList(Vertical):
 
     def _rebuild(self) -> int:
         options = self.options
-        width = max(16, (options.size.width or 28) - 3)
+        width = max(12, (options.size.width or 28) - 3)
         wanted = self._matching()
         ids = [s.id for s in wanted]
         prompts = {s.id: self._prompt(s, width) for s in wanted}
@@ -117,11 +129,12 @@ class SquidList(Vertical):
     def _prompt(self, squid: Squid, width: int) -> str:
         """A squid's prompt, recomputed only when the squid or its progress changed."""
         progress = self._progress.get(squid.id)
-        key = (squid, progress, width)
+        age = fmt.progress_age(progress.read_at if progress else None, self._now)
+        key = (squid, progress, width, age)
         cached = self._prompt_cache.get(squid.id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        prompt = squid_prompt(squid, progress, width)
+        prompt = squid_prompt(squid, progress, width, age)
         self._prompt_cache[squid.id] = (key, prompt)
         return prompt
 

@@ -11,25 +11,46 @@ from lobstr_tui.monitor import LinkState, Snapshot
 from lobstr_tui.ui import format as fmt
 
 
-def top_bar_text(snapshot: Snapshot, now: datetime) -> tuple[str, str]:
-    """The left part (account) and the right part (connection) of the top bar."""
-    parts = ["lobstr"]
+def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
+    """The account's parts in screen order, each with its rank: when the bar is too
+    narrow, the highest ranks go first (what is left and READ-ONLY stay longest)."""
+    parts = [(6, "lobstr")]
     if snapshot.me is not None:
-        parts.append(snapshot.me.display_name)
+        parts.append((4, snapshot.me.display_name))
         if snapshot.me.plan_names:
-            parts.append(snapshot.me.plan_names[0])
+            parts.append((5, snapshot.me.plan_names[0]))
     balance = snapshot.balance
     if balance is not None:
         if snapshot.me is None or not snapshot.me.plan_names:
-            parts.append(balance.name)
-        parts.append(f"credits {fmt.count(round(balance.remaining))} / "
-                     f"{fmt.count(round(balance.available))} left")
-        parts.append(f"slots {balance.used_slots}/{balance.total_available_slots}")
+            parts.append((5, balance.name))
+        parts.append((0, f"credits {fmt.count(round(balance.remaining))} / "
+                         f"{fmt.count(round(balance.available))} left"))
+        parts.append((3, f"slots {balance.used_slots}/{balance.total_available_slots}"))
         if balance.has_unpaid_bill:
-            parts.append("⚠ unpaid bill")
+            parts.append((1, "⚠ unpaid bill"))
     if snapshot.read_only:
-        parts.append("read-only")
-    return " · ".join(parts), fmt.connection_text(snapshot.connection, now)
+        parts.append((0, "READ-ONLY"))
+    return parts
+
+
+def top_bar_text(snapshot: Snapshot, now: datetime, width: int = 200) -> tuple[str, str]:
+    """The left part (account) and the right part (connection) of the top bar, the left
+    one without its least important parts until both fit in ``width`` cells."""
+    right = fmt.connection_text(snapshot.connection, now)
+    if snapshot.connection.state is LinkState.LIVE:
+        # Live, but not for everything: say which data is not fresh or not readable.
+        odd = snapshot.degraded_resources
+        stale = [r for r in snapshot.stale_resources(now) if r not in odd]
+        if odd:
+            right = f"⚠ unreadable: {', '.join(odd)} · {right}"
+        if stale:
+            right = f"◐ stale: {', '.join(stale)} · {right}"
+    parts = top_bar_parts(snapshot)
+    room = width - fmt.cells(right) - 3
+    while len(parts) > 1 and fmt.cells(" · ".join(text for _, text in parts)) > room:
+        worst = max(range(len(parts)), key=lambda i: (parts[i][0], i))
+        del parts[worst]
+    return " · ".join(text for _, text in parts), right
 
 
 class TopBar(Static):
@@ -38,14 +59,20 @@ class TopBar(Static):
     DEFAULT_CLASSES = "top-bar"
 
     _shown = ""
+    _last: tuple[Snapshot, datetime] | None = None
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot as of ``now``."""
-        left, right = top_bar_text(snapshot, now)
+        self._last = (snapshot, now)
         width = max(20, self.size.width or 120)
-        gap = max(1, width - len(left) - len(right) - 2)
-        if len(left) + len(right) + 3 > width:
-            left = fmt.shorten(left, max(10, width - len(right) - 3))
+        left, right = top_bar_text(snapshot, now, width)
+        gap = max(1, width - fmt.cells(left) - fmt.cells(right) - 2)
+        if fmt.cells(left) + fmt.cells(right) + 3 > width:
+            left = fmt.shorten(left, max(10, width - fmt.cells(right) - 3))
             gap = 1
         text = f" {left}{' ' * gap}{right} "
         if text != self._shown:
@@ -54,6 +81,7 @@ class TopBar(Static):
             self._shown = text
         state = snapshot.connection.state
         self.set_class(state is LinkState.LIVE, "-live")
-        self.set_class(state in (LinkState.STALE, LinkState.RATE_LIMITED,
-                                 LinkState.CONNECTING), "-degraded")
+        partly = state is LinkState.LIVE and right.startswith(("◐", "⚠"))
+        self.set_class(partly or state in (LinkState.STALE, LinkState.RATE_LIMITED,
+                                           LinkState.CONNECTING), "-degraded")
         self.set_class(state in (LinkState.OFFLINE, LinkState.UNAUTHORIZED), "-down")
