@@ -143,3 +143,15 @@ async def test_wide_terminal_shows_long_names_and_credit_labels(
         assert credits is not None and credits.base_function_label
         text = str(app.query_one(CreditsPanel).render())
         assert f"base ({credits.base_function_label})" in text
+
+
+async def test_an_empty_account_says_what_to_do_next() -> None:
+    with SimServer(manual_world("empty"), token=TOKEN) as server:
+        app = make_app(server)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="the empty list")
+            hint = app.query_one("#squid-empty")
+            await wait_for(pilot, lambda: hint.region.area > 0, what="the guidance shown")
+            text = str(hint.render())
+            assert "No squids on this account yet" in text and "app.lobstr.io" in text
+            assert app.query_one(SquidList).options.option_count == 0

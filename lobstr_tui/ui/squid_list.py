@@ -10,12 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lobstr_tui.api import Squid
 from lobstr_tui.monitor import Progress, Snapshot
 from lobstr_tui.ui import format as fmt
+
+EMPTY_ACCOUNT = ("No squids on this account yet.\n\nCreate one at app.lobstr.io: pick a "
+                 "crawler, add its tasks, save. It shows here within a minute "
+                 "(r refreshes now), then l launches a run.")
 
 
 def squid_prompt(squid: Squid, progress: Progress | None, width: int, age: str = "") -> str:
@@ -76,6 +80,7 @@ class SquidList(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, esc clears", id="squid-filter")
         yield SquidOptions(id="squid-options")
+        yield Static(EMPTY_ACCOUNT, id="squid-empty")
 
     @property
     def options(self) -> SquidOptions:
@@ -86,6 +91,8 @@ class SquidList(Vertical):
         """Update from a snapshot without moving the cursor."""
         self._now = now or snapshot.taken_at
         self._squids = snapshot.squids
+        # An account with no squid says what to do next instead of a blank pane.
+        self.set_class(snapshot.squids_loaded and not snapshot.squids, "-empty")
         self._progress = dict(snapshot.progress)
         self._selected = snapshot.selected_squid_id
         total = len(snapshot.squids)
