@@ -74,9 +74,9 @@ class LobstrApp(App[None]):
         Binding("l", "launch", "Launch", id="app.launch", tooltip="Launch a run (asks first)"),
         Binding("a", "abort", "Abort", id="app.abort", tooltip="Abort a run (asks first)"),
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Poll now"),
-        Binding("f", "follow", "Follow log", id="app.follow", tooltip="Follow the log tail"),
+        Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
         Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
-        Binding("c", "swap_lower", "Log/Credits", id="app.swap",
+        Binding("c", "swap_lower", "Credits", id="app.swap",
                 tooltip="Show the credits or the log (narrow terminals)"),
         Binding("escape", "go_back", "Back", show=False, id="app.back",
                 tooltip="Back: from a run's detail to the runs; clear the filter"),
@@ -135,6 +135,11 @@ class LobstrApp(App[None]):
         self.query_one("#too-small", Static).update(
             f"The terminal is {width}x{height}: lobstr-tui needs at least "
             f"{MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger (q quits).")
+        if self.query(Footer):
+            # Under 100 columns the footer packs its keys tighter, so all of them fit.
+            footer = self.query_one(Footer)
+            footer.compact = width < NARROW_WIDTH
+            footer.show_command_palette = width >= NARROW_WIDTH  # ctrl+p still works
         self.refresh_bindings()
 
     async def on_unmount(self) -> None:
