@@ -19,6 +19,12 @@ from lobstr_tui.exit_codes import EXIT_USAGE
 
 MIN_POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 3600.0
+DEFAULT_BUDGET = 30
+MIN_BUDGET = 10
+"""Fewer requests a minute cannot keep even the squid list and one run fresh."""
+MAX_BUDGET = 300
+"""More than the API's per-prefix limits together allow with headroom."""
+NOTIFY_CHOICES = ("desktop",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +55,31 @@ def _float_at_least(minimum: float, *, strict: bool = False,
         return value
 
     return parse
+
+
+def _int_between(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}")
+        return value
+
+    return parse
+
+
+def _command(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the command is empty")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("the command contains a NUL character")
+    return text
 
 
 def _port(text: str) -> int:
@@ -88,6 +119,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --demo: how much faster than real time the simulated "
                              "runs move (default 1; 10 shows every status change within "
                              "a minute)")
+    parser.add_argument("--board", action="store_true",
+                        help="start on the board of every active run (w toggles it)")
+    parser.add_argument("--budget", type=_int_between(MIN_BUDGET, MAX_BUDGET),
+                        default=DEFAULT_BUDGET, metavar="N",
+                        help=f"API requests per minute shared by all polling (default "
+                             f"{DEFAULT_BUDGET}, minimum {MIN_BUDGET}, maximum {MAX_BUDGET})")
+    alerts = parser.add_argument_group(
+        "alerts", "run.running, run.paused, run.error, run.done, run.aborted and "
+                  "credits.low always show as a toast and a log line")
+    alerts.add_argument("--credits-warn", type=_float_at_least(0.0), default=None,
+                        metavar="N",
+                        help="alert (credits.low) when the credits left fall below N")
+    alerts.add_argument("--no-bell", action="store_true",
+                        help="no terminal bell for paused, error and credits.low")
+    alerts.add_argument("--notify", choices=NOTIFY_CHOICES, default=None,
+                        help="also send desktop notifications through the terminal "
+                             "(OSC 777, 9 or 99; works over SSH and in tmux with "
+                             "allow-passthrough)")
+    alerts.add_argument("--notify-cmd", type=_command, default=None, metavar="CMD",
+                        help="run CMD through the shell for each alert, the alert as "
+                             "one JSON object on its standard input")
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"lobstr-tui {__version__}")
     return parser

@@ -29,6 +29,7 @@ from lobstr_tui.config import (
 from lobstr_tui.crash import describe, mask_secrets, report_crash
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_USAGE
 from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, LinkState, PollPolicy, PollScheduler
+from lobstr_tui.notify import AlertSettings
 
 if TYPE_CHECKING:
     from lobstr_tui.ui.app import LobstrApp
@@ -37,15 +38,25 @@ DEMO_SPEED = 1.0
 
 
 def build_scheduler(client: LobstrClient, *, poll_seconds: float | None = None,
+                    budget: int | None = None, credits_warn: float | None = None,
                     policy: PollPolicy | None = None, clocks: Clocks = SYSTEM_CLOCKS,
                     read_only: bool = False, seed: int | None = None) -> PollScheduler:
     """The poll scheduler for ``client``: ``poll_seconds`` overrides the selected run's
-    stats period of ``policy``."""
+    stats period of ``policy`` and ``budget`` its requests per minute; below
+    ``credits_warn`` credits the scheduler raises ``credits.low``."""
     chosen = policy or PollPolicy()
     if poll_seconds is not None:
         chosen = replace(chosen, stats_every=poll_seconds)
+    if budget is not None:
+        chosen = replace(chosen, budget_per_minute=budget)
     return PollScheduler(client, policy=chosen, clocks=clocks, read_only=read_only,
-                         seed=seed)
+                         seed=seed, credits_warn=credits_warn)
+
+
+def alert_settings(args: argparse.Namespace) -> AlertSettings:
+    """The alert channels the command line asked for."""
+    return AlertSettings(bell=not args.no_bell, desktop=args.notify == "desktop",
+                         command=args.notify_cmd, credits_warn=args.credits_warn)
 
 
 def _fail(message: str) -> int:
@@ -111,8 +122,10 @@ def _run_app(args: argparse.Namespace, target: _Target) -> int:
     from lobstr_tui.ui.app import LobstrApp
 
     scheduler = build_scheduler(LobstrClient(target.token, target.base_url),
-                                poll_seconds=args.poll, read_only=args.read_only)
-    app = LobstrApp(scheduler, theme=args.theme)
+                                poll_seconds=args.poll, budget=args.budget,
+                                credits_warn=args.credits_warn, read_only=args.read_only)
+    app = LobstrApp(scheduler, theme=args.theme, alerts=alert_settings(args),
+                    start_board=args.board)
     # Textual prints a crash's traceback, with local variables, to this console when the
     # app stops: it goes to memory instead, never to the terminal.
     textual_report = io.StringIO()

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from lobstr_tui import __version__
+from lobstr_tui.cli import build_parser
 from lobstr_tui.config import resolve_settings
+from lobstr_tui.launch import alert_settings, run_monitor
+from lobstr_tui.notify import AlertSettings
 
 LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
 SECRET = "tok_secret_do_not_print_91"
@@ -45,6 +48,9 @@ def test_bad_base_url(tmp_path: Path, url: str) -> None:
     (["--poll", "soon"], "not a number"),
     (["--bogus"], "unrecognized arguments"),
     (["--theme", "neon-pink"], "unknown theme"),
+    (["--budget", "5"], "argument --budget: must be at least 10"),
+    (["--notify", "email"], "argument --notify: invalid choice: 'email'"),
+    (["--credits-warn", "-1"], "argument --credits-warn: must be at least 0"),
 ])
 def test_bad_arguments_one_line_exit_2(tmp_path: Path, args: list[str], fragment: str) -> None:
     done = run(args, {"LOBSTR_TOKEN": SECRET, "XDG_CONFIG_HOME": str(tmp_path)})
@@ -83,3 +89,59 @@ def test_token_from_config_file_and_env_precedence(tmp_path: Path) -> None:
     config.chmod(0o644)
     loose = resolve_settings({"XDG_CONFIG_HOME": str(tmp_path)})
     assert len(loose.warnings) == 1 and "chmod 600" in loose.warnings[0]
+
+
+# -- the board, the budget and the alerts ------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--budget", "9"], "argument --budget: must be at least 10"),
+    (["--budget", "301"], "argument --budget: must be at most 300"),
+    (["--budget", "30.5"], "argument --budget: not a whole number: '30.5'"),
+    (["--credits-warn", "nan"], "argument --credits-warn: must be a finite number"),
+    (["--credits-warn", "lots"], "argument --credits-warn: not a number: 'lots'"),
+    (["--notify", "email"], "argument --notify: invalid choice: 'email' (choose from "),
+    (["--notify"], "argument --notify: expected one argument"),
+    (["--notify-cmd", "  "], "argument --notify-cmd: the command is empty"),
+    (["--no-bell=yes"], "argument --no-bell: ignored explicit argument 'yes'"),
+])
+def test_alert_and_budget_flags_refuse_bad_values_in_one_line(
+        args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lobstr-tui: error: ") and err.count("\n") == 1
+    assert fragment in err, err
+
+
+def test_alert_flags_default_to_toast_log_and_bell() -> None:
+    args = build_parser().parse_args([])
+    assert (args.board, args.budget, args.credits_warn) == (False, 30, None)
+    assert alert_settings(args) == AlertSettings(bell=True, desktop=False, command=None,
+                                                 credits_warn=None)
+
+
+def test_alert_flags_reach_the_app_and_the_scheduler(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+
+    class RecordingApp:
+        """Stands in for LobstrApp: records how it was built, runs at once."""
+
+        return_code = 0
+
+        def __init__(self, scheduler: object, **options: object) -> None:
+            seen.update(options, scheduler=scheduler)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr("lobstr_tui.ui.app.LobstrApp", RecordingApp)
+    args = build_parser().parse_args([
+        "--demo", "--board", "--budget", "60", "--credits-warn", "500", "--no-bell",
+        "--notify", "desktop", "--notify-cmd", "cat > /dev/null"])
+    assert run_monitor(args) == 0
+    assert seen["alerts"] == AlertSettings(bell=False, desktop=True, command="cat > /dev/null",
+                                           credits_warn=500.0)
+    assert seen["start_board"] is True
+    assert seen["scheduler"].policy.budget_per_minute == 60  # type: ignore[attr-defined]

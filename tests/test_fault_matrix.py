@@ -61,14 +61,17 @@ async def keys_still_work(pilot: Pilot[None], app: LobstrApp) -> None:
 
 def record_requests(app: LobstrApp, fake: FakeClock | None = None
                     ) -> list[tuple[float, float, str, str, int | None]]:
-    """Every request the app's client finishes: (start, end, method, path, status), in
+    """Every request the app's client finishes: (start, end, method, path?query, status), in
     real monotonic seconds, or in fake seconds (start = end) when ``fake`` is given."""
     sent: list[tuple[float, float, str, str, int | None]] = []
     client = app.scheduler.client
     observe = client.on_response
 
     def record(entry: RequestRecord) -> None:
-        path = entry.path.split("?")[0].removeprefix("/v1/").strip("/")
+        # A resource is its path with its query: the board's runs?squid=X&limit=1 and
+        # the selected squid's runs list are two resources on one path.
+        base, _, query = entry.path.partition("?")
+        path = base.removeprefix("/v1/").strip("/") + (f"?{query}" if query else "")
         end = fake.t if fake is not None else time.monotonic()
         start = end if fake is not None else end - entry.elapsed
         sent.append((start, end, entry.method, path, entry.status_code))

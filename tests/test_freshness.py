@@ -146,12 +146,14 @@ async def test_another_squid_pausing_says_why_once(server: SimServer, world: Wor
         await run_for(watch.clock, watch.scheduler, 30)  # the list shows it at 25 s
         world.pause_run(started.id, "website_inaccessible")
         await run_for(watch.clock, watch.scheduler, 30)  # and its pause at 50 s
-        about = [e.text for e in watch.events if e.squid_id == tiktok.id]
+        about = [(e.text, e.alert) for e in watch.events if e.squid_id == tiktok.id]
         assert about == [
-            "squid TikTok videos skincare: done → running",
-            f"squid TikTok videos skincare: run {started.id[:6]} running → paused: "
-            "website_inaccessible (the target website was down or blocked)"]
-        assert 50.0 in watch.at(lambda p: p == "user/balance"), "a pause re-reads credits"
+            (f"squid TikTok videos skincare: run {started.id[:6]} started", "run.running"),
+            (f"squid TikTok videos skincare: run {started.id[:6]} running → paused: "
+             "website_inaccessible (the target website was down or blocked)", "run.paused")]
+        # A pause re-reads the balance as soon as the request budget allows: the first
+        # minute's window is full (everything was read at 0 s) until 60 s.
+        assert [t for t in watch.at(lambda p: p == "user/balance") if t >= 50.0] == [60.0]
         latest = watch.snapshot.latest_runs[tiktok.id]
         assert latest.run.id == started.id and latest.run.done_reason == "website_inaccessible"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from lobstr_tui.api import LobstrClient, RequestRecord
+from lobstr_tui.api import LobstrClient, Page, RequestRecord, Run
 from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Event, LinkState, PollPolicy, PollScheduler, Snapshot
 from lobstr_tui.sim import SimServer, World
@@ -32,6 +32,13 @@ class Watch:
     clock: FakeClock
     sent: list[tuple[float, str, str, int | None]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    runs_pages: list[tuple[float, str, int]] = field(default_factory=list)
+    """Each read of a squid's runs: (instant, squid id, page size)."""
+
+    def runs_of(self, squid_id: str | None) -> list[float]:
+        """Instants of the reads of a squid's runs list (not of its newest run alone)."""
+        return [round(t - START, 3) for t, squid, limit in self.runs_pages
+                if squid == squid_id and limit > 1]
 
     def at(self, match: Callable[[str], bool], *, method: str = "GET") -> list[float]:
         """Fake instants (relative to the start) of the requests whose path matches."""
@@ -81,6 +88,13 @@ async def watching(server: SimServer, world: World, policy: PollPolicy | None = 
             observe(entry)
 
     client.on_response = record
+    runs_page = client.runs_page
+
+    async def logged_runs_page(squid_id: str, *, page: int = 1, limit: int = 50) -> Page[Run]:
+        watch.runs_pages.append((clock.t, squid_id, limit))
+        return await runs_page(squid_id, page=page, limit=limit)
+
+    client.runs_page = logged_runs_page  # type: ignore[method-assign]
     scheduler.start()
     try:
         yield watch
@@ -117,8 +131,11 @@ async def test_first_poll_fills_the_snapshot_at_once(watch: Watch, world: World)
 async def test_poll_periods_are_exact_over_two_minutes(watch: Watch) -> None:
     await run_for(watch.clock, watch.scheduler, 120)
     policy = PollPolicy()
-    assert watch.at(stats) == [i * policy.stats_every for i in range(25)]
-    assert watch.at(runs_list) == [i * policy.active_runs_every for i in range(11)]
+    selected = watch.snapshot.selected_run_id
+    assert watch.at(lambda p: p == f"runs/{selected}/stats") == [
+        i * policy.stats_every for i in range(25)]
+    assert watch.runs_of(watch.snapshot.selected_squid_id) == [
+        i * policy.active_runs_every for i in range(11)]
     assert watch.at(squids) == [0.0, 25.0, 50.0, 75.0, 100.0]
     assert watch.at(credits) == [0.0, 45.0, 90.0]
     assert watch.at(lambda p: p == "user/balance") == [0.0, 120.0]
@@ -140,7 +157,8 @@ async def test_run_tasks_are_read_only_when_tasks_done_changes(server: SimServer
 
 
 async def test_retry_after_closes_only_its_prefix(server: SimServer, world: World) -> None:
-    policy = PollPolicy(squids_every=1.0, stats_every=5.0)
+    # A squid list every second is far over the default request budget: lift it.
+    policy = PollPolicy(squids_every=1.0, stats_every=5.0, budget_per_minute=1000.0)
     async for watch in watching(server, world, policy):
         await run_for(watch.clock, watch.scheduler, 10)
         server.faults.add("runs:ratelimit=2*1")

@@ -16,7 +16,9 @@ from tests.conftest import TOKEN
 FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
                   squids_every=0.3, credits_every=0.2, tasks_min_every=0.2, balance_every=0.3,
                   me_every=60.0, backoff_base=0.2, backoff_cap=1.0, budget_share=50.0,
-                  unauthorized_every=5.0)
+                  unauthorized_every=5.0, budget_per_minute=100_000.0)
+"""Fast polls for real-time UI tests; the request budget is lifted (it is tested on a
+fake clock in test_budget.py), as the simulator's rate limits are below."""
 
 
 REAL_TIME_LIMIT_FACTOR = 100

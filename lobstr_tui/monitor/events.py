@@ -9,8 +9,8 @@ the next poll gives none, and texts are never cut here (the log wraps them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -54,7 +54,14 @@ class Level(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One log line's worth of information."""
+    """One log line's worth of information.
+
+    An event with ``alert`` set is also an alert (a toast, maybe a bell, a desktop
+    notification, ``--notify-cmd``): ``alert`` is its name (``run.running``,
+    ``run.paused``, ``run.error``, ``run.done``, ``run.aborted``, ``credits.low``) and
+    ``payload`` the JSON object handed to ``--notify-cmd`` (plain dicts, lists, strings,
+    numbers and None; see :mod:`lobstr_tui.monitor.alerts`).
+    """
 
     at: datetime
     kind: EventKind
@@ -62,6 +69,8 @@ class Event:
     level: Level = Level.INFO
     run_id: str | None = None
     squid_id: str | None = None
+    alert: str | None = None
+    payload: Mapping[str, object] | None = field(default=None, compare=False)
 
 
 def short_id(run_id: str) -> str:

@@ -19,8 +19,10 @@ from lobstr_tui.api.paging import PageWalk
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor.jobs import Job, JobKind
 from lobstr_tui.monitor.snapshot import LatestRun, Snapshot
+from lobstr_tui.monitor.tracker import RunTracker
 
 Merge = Callable[[Snapshot, datetime], Snapshot]
+Observe = Callable[[RunTracker, datetime], None]
 
 RUNS_PAGE = 50
 SQUIDS_PAGE = 100
@@ -35,10 +37,12 @@ def _unchanged(state: Snapshot, at: datetime) -> Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A job's answer: how to merge it, and whether the job's next page is due now."""
+    """A job's answer: how to merge it, whether the job's next page is due now, and
+    (board reads) what the run tracker learns from it."""
 
     merge: Merge
     more: bool = False
+    observe: Observe | None = None
 
 
 @dataclass
@@ -86,6 +90,17 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
         latest = newest.items[0]
         return Fetched(lambda s, at: merge.latest_run_read(
             s, LatestRun(target, latest, was, at)))
+    if kind is JobKind.ROW_FIND:
+        found = await client.runs_page(target, limit=1)
+        head = found.items[0] if found.items else None
+        return Fetched(_unchanged, observe=lambda t, at: t.found(target, head, at))
+    if kind is JobKind.ROW_RUN:
+        run = await client.run(target)
+        return Fetched(_unchanged, observe=lambda t, at: t.run_read(run, at))
+    if kind is JobKind.ROW_STATS:
+        row_stats = await client.run_stats(target)
+        return Fetched(_unchanged,
+                       observe=lambda t, at: t.stats_read(target, row_stats, at))
     if kind is JobKind.STATS:
         stats = await client.run_stats(target)
         return Fetched(_for_run(target, lambda s, at: merge.stats_applied(s, stats, at)))

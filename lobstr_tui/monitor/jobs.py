@@ -11,9 +11,11 @@ from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from enum import Enum
 
+from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import RateGate
 from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.tracker import RowRead
 
 NEVER = 1e9
 """The period of a job that is fetched once and then only on demand."""
@@ -31,27 +33,45 @@ class JobKind(Enum):
     SQUIDS = "squids"
     BALANCE = "balance"
     ME = "me"
+    ROW_FIND = "row-find"
+    ROW_RUN = "row-run"
+    ROW_STATS = "row-stats"
 
+
+BOARD_SLOT = "board"
+"""The one key of every board read: they go one at a time, ``row_interval`` apart."""
+ROW_KINDS = frozenset({JobKind.ROW_FIND, JobKind.ROW_RUN, JobKind.ROW_STATS})
+_ROW_KIND = {"find": JobKind.ROW_FIND, "run": JobKind.ROW_RUN, "stats": JobKind.ROW_STATS}
+ROW_FALLBACK_EVERY = 10.0
 
 _PREFIX = {
     JobKind.STATS: "runs", JobKind.CREDITS: "runs", JobKind.TASKS: "runtasks",
     JobKind.RUNS: "runs", JobKind.OLDER_RUNS: "runs", JobKind.LATEST_RUN: "runs",
     JobKind.SQUIDS: "squids",
     JobKind.BALANCE: "user", JobKind.ME: "me",
+    JobKind.ROW_FIND: "runs", JobKind.ROW_RUN: "runs", JobKind.ROW_STATS: "runs",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One resource to keep fresh: what, for which run or squid, and how often."""
+    """One resource to keep fresh: what, for which run or squid, and how often.
+
+    ``slot`` replaces the key (every board read shares one); ``essential`` requests
+    (the selected run's stats, the squid list) have their share of the request budget
+    reserved (see :mod:`~lobstr_tui.monitor.budget`)."""
 
     kind: JobKind
     target: str | None
     period: float
+    slot: str | None = None
+    essential: bool = False
 
     @property
     def key(self) -> str:
-        """``stats:<run id>``, ``squids``...: one request per key at a time."""
+        """``stats:<run id>``, ``squids``, ``board``...: one request per key at a time."""
+        if self.slot is not None:
+            return self.slot
         return self.kind.value if self.target is None else f"{self.kind.value}:{self.target}"
 
     @property
@@ -67,7 +87,8 @@ class Job:
 
 def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[str, int],
               unauthorized: bool, credits_final: Collection[str] = (),
-              reasons_wanted: Collection[str] = ()) -> list[Job]:
+              reasons_wanted: Collection[str] = (), budget: BudgetPlan | None = None,
+              row_read: RowRead | None = None) -> list[Job]:
     """The jobs for the current selection, most important first.
 
     The selected run's stats are polled while it is active (once otherwise); its credits
@@ -75,34 +96,42 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     (``credits_final``); its tasks only when tasks-done changed since they were last
     read. The selected squid's runs are polled fast while it has an active run. The
     newest run of each squid in ``reasons_wanted`` is read once (its status changed on
-    the squid list: the event needs its reason). A rejected token leaves only a slow
-    probe of ``me``: retrying does not heal a token.
+    the squid list: the event needs its reason). ``row_read`` is the board's next read,
+    in the board's slot every ``budget.row_interval`` seconds; ``budget`` may also slow
+    down the selected squid's runs, credits and tasks. A rejected token leaves only a
+    slow probe of ``me``: retrying does not heal a token.
     """
     if unauthorized:
         return [Job(JobKind.ME, None, max(policy.me_every, policy.unauthorized_every))]
+    runs_every = budget.runs_every if budget else policy.active_runs_every
+    credits_every = budget.credits_every if budget else policy.credits_every
+    tasks_every = budget.tasks_every if budget else policy.tasks_min_every
     jobs: list[Job] = []
     run = state.selected_run
     if run is not None:
         active = run.status.is_active
-        jobs.append(Job(JobKind.STATS, run.id, policy.stats_every if active else NEVER))
+        jobs.append(Job(JobKind.STATS, run.id, policy.stats_every if active else NEVER,
+                        essential=active))
         if active or state.credits is None or run.id not in credits_final:
-            jobs.append(Job(JobKind.CREDITS, run.id,
-                            policy.credits_every if active else NEVER))
+            jobs.append(Job(JobKind.CREDITS, run.id, credits_every if active else NEVER))
         stats = state.stats
         if stats is not None and stats.id == run.id and (
                 tasks_seen_done.get(run.id) != stats.total_tasks_done):
-            jobs.append(Job(JobKind.TASKS, run.id, policy.tasks_min_every))
+            jobs.append(Job(JobKind.TASKS, run.id, tasks_every))
     squid_id = state.selected_squid_id
     if squid_id:
-        jobs.append(Job(JobKind.RUNS, squid_id, policy.active_runs_every
+        jobs.append(Job(JobKind.RUNS, squid_id, runs_every
                         if squid_is_busy(state) else policy.quiet_runs_every))
         if state.runs_loading_more:
             jobs.append(Job(JobKind.OLDER_RUNS, squid_id, NEVER))
     jobs.extend(Job(JobKind.LATEST_RUN, other, NEVER) for other in reasons_wanted
                 if other != squid_id)
-    jobs.append(Job(JobKind.SQUIDS, None, policy.squids_every))
+    jobs.append(Job(JobKind.SQUIDS, None, policy.squids_every, essential=True))
     jobs.append(Job(JobKind.BALANCE, None, policy.balance_every))
     jobs.append(Job(JobKind.ME, None, policy.me_every))
+    if row_read is not None:
+        every = budget.row_interval if budget and budget.row_interval else ROW_FALLBACK_EVERY
+        jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT))
     return jobs
 
 
@@ -116,11 +145,13 @@ def squid_is_busy(state: Snapshot) -> bool:
 
 
 def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float],
-             in_flight: Collection[str], gate: RateGate, max_in_flight: int) -> list[Job]:
-    """The jobs to start now, in order; each one is counted in ``gate``.
+             in_flight: Collection[str], gate: RateGate, max_in_flight: int,
+             budget: RequestBudget | None = None) -> list[Job]:
+    """The jobs to start now, in order; each one is counted in ``gate`` and ``budget``.
 
     A job seen for the first time is due at once. A due job whose prefix is closed or
-    out of budget is put off until the gate opens (``next_due`` is updated).
+    out of budget, or that the request budget cannot afford now, is put off until it
+    can (``next_due`` is updated).
     """
     started: list[Job] = []
     running = len(in_flight)
@@ -130,10 +161,14 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
         if running + len(started) >= max_in_flight:
             break
         wait = gate.wait(job.prefix, now)
+        if budget is not None:
+            wait = max(wait, budget.wait(now, essential=job.essential))
         if wait > 0:
             next_due[job.key] = now + wait
             continue
         gate.record(job.prefix, now)
+        if budget is not None:
+            budget.record(now, essential=job.essential)
         started.append(job)
     return started
 

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Periods (seconds) and limits of the scheduler; defaults follow the API etiquette."""
+    """Periods (seconds) and limits of the scheduler; defaults follow the API etiquette.
+
+    ``budget_per_minute`` is the one request budget (``--budget``) shared by all polling:
+    see :mod:`lobstr_tui.monitor.budget` for how it is spent.
+    """
 
     stats_every: float = 5.0
     active_runs_every: float = 12.0
@@ -23,3 +27,4 @@ class PollPolicy:
     budget_share: float = 0.6
     low_remaining: int = 3
     max_in_flight: int = 4
+    budget_per_minute: float = 30.0

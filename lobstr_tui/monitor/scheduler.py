@@ -29,6 +29,9 @@ from lobstr_tui.api import (
 )
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
+from lobstr_tui.monitor.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
+from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
+from lobstr_tui.monitor.burn import project_burn
 from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
 from lobstr_tui.monitor.events import (
     Event,
@@ -38,13 +41,23 @@ from lobstr_tui.monitor.events import (
     short_id,
     squid_transition_event,
 )
-from lobstr_tui.monitor.fetch import Ledger, fetch
-from lobstr_tui.monitor.jobs import NEVER, Job, JobKind, next_wake, pick_due, plan_jobs
-from lobstr_tui.monitor.link import LinkTracker
+from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Ledger, fetch
+from lobstr_tui.monitor.jobs import (
+    BOARD_SLOT,
+    NEVER,
+    ROW_KINDS,
+    Job,
+    JobKind,
+    next_wake,
+    pick_due,
+    plan_jobs,
+)
+from lobstr_tui.monitor.link import LinkTracker, link_state_of
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
 from lobstr_tui.monitor.snapshot import Cadence, Snapshot
 from lobstr_tui.monitor.tasks import cancel_and_wait
+from lobstr_tui.monitor.tracker import ReadKind, RowRead, RunTracker
 from lobstr_tui.monitor.transitions import (
     SETTLED,
     WANTS_REASON,
@@ -55,27 +68,45 @@ from lobstr_tui.monitor.transitions import (
 
 Listener = Callable[[Snapshot, list[Event]], None]
 
+_ROW_READ: dict[JobKind, ReadKind] = {
+    JobKind.ROW_FIND: "find", JobKind.ROW_RUN: "run", JobKind.ROW_STATS: "stats"}
 
 
 class PollScheduler:
-    """Owns every request to the API and publishes snapshots and events."""
+    """Owns every request to the API and publishes snapshots and events.
+
+    All polling shares ``policy.budget_per_minute`` (see :mod:`~lobstr_tui.monitor.budget`);
+    every run on the account is followed for the board and for alerts (see
+    :mod:`~lobstr_tui.monitor.tracker` and :mod:`~lobstr_tui.monitor.alerts`);
+    ``credits_warn`` is the balance under which ``credits.low`` is raised (None: only
+    the projection raises it).
+    """
 
     def __init__(self, client: LobstrClient, *, policy: PollPolicy | None = None,
                  clocks: Clocks = SYSTEM_CLOCKS, listener: Listener | None = None,
-                 read_only: bool = False, seed: int | None = None) -> None:
+                 read_only: bool = False, seed: int | None = None,
+                 credits_warn: float | None = None) -> None:
         self.client = client
         self.policy = policy or PollPolicy()
         self.clocks = clocks
         self.listener = listener
         self.read_only = read_only
+        self.credits_warn = credits_warn
         client.on_response = self._on_response
         self.gate = RateGate(share=self.policy.budget_share,
                              low_remaining=self.policy.low_remaining)
+        self.budget = RequestBudget(self.policy.budget_per_minute)
+        self._tracker = RunTracker(since=clocks.wall())
+        self._credit_alarm = CreditAlarm()
+        self._plan: BudgetPlan = plan_budget(self.policy, selected_active=False,
+                                             squid_pages=1, running_rows=0, slow_rows=0,
+                                             active_runs=0)
         self._backoff = Backoff(base=self.policy.backoff_base, cap=self.policy.backoff_cap,
                                 rng=random.Random(seed))
         self._link = LinkTracker()
         self.actions = ActionDesk(client, self, clocks, read_only=read_only)
-        self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only)
+        self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only,
+                                  board_since=self._tracker.since)
         self._state = self._snapshot
         self._next_due: dict[str, float] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
@@ -208,14 +239,38 @@ class PollScheduler:
             await self._sleep(next_wake(jobs, self._next_due, self._in_flight,
                                         self.clocks.monotonic()))
 
+    @property
+    def budget_plan(self) -> BudgetPlan:
+        """How the request budget is spent now."""
+        return self._plan
+
+    def _plan_budget(self) -> BudgetPlan:
+        state = self._state
+        run = state.selected_run
+        running, slow, active = self._tracker.row_counts(
+            selected_run=state.selected_run_id, selected_squid=state.selected_squid_id)
+        pages = max(1, -(-len(state.squids) // SQUIDS_PAGE))
+        return plan_budget(self.policy, selected_active=run is not None and (
+            run.status.is_active), squid_pages=pages, running_rows=running,
+            slow_rows=slow, active_runs=active)
+
     def _start_due_jobs(self) -> list[Job]:
         """Start what is due; return the planned jobs."""
         ledger = self._ledger
-        jobs = plan_jobs(self._state, self.policy, tasks_seen_done=ledger.tasks_seen_done,
+        state = self._state
+        plan = self._plan_budget()
+        noted = plan.note != self._plan.note
+        self._plan = plan
+        self.budget.capacity = plan.capacity
+        row_read = self._tracker.next_read(
+            self.clocks.wall(), selected_run=state.selected_run_id,
+            selected_squid=state.selected_squid_id, skip=frozenset(ledger.reasons_wanted))
+        jobs = plan_jobs(state, self.policy, tasks_seen_done=ledger.tasks_seen_done,
                          unauthorized=self._link.unauthorized,
                          credits_final=ledger.credits_final,
-                         reasons_wanted=list(ledger.reasons_wanted))
-        if self._note_cadence(jobs):
+                         reasons_wanted=list(ledger.reasons_wanted), budget=plan,
+                         row_read=row_read)
+        if self._note_cadence(jobs) or noted:
             self._publish()
         watched = {self._state.selected_run_id, self._state.selected_squid_id}
         for key in [k for k in self._next_due if ":" in k]:
@@ -223,7 +278,7 @@ class PollScheduler:
                 del self._next_due[key]  # no longer watched: fetched anew when it is again
         for job in pick_due(jobs, now=self.clocks.monotonic(), next_due=self._next_due,
                             in_flight=self._in_flight, gate=self.gate,
-                            max_in_flight=self.policy.max_in_flight):
+                            max_in_flight=self.policy.max_in_flight, budget=self.budget):
             self._in_flight[job.key] = asyncio.get_running_loop().create_task(
                 self._run_job(job), name=f"lobstr-{job.key}")
         return jobs
@@ -245,6 +300,8 @@ class PollScheduler:
             fetched = await fetch(self.client, job, self._state, self._ledger)
             before = self._state
             self._state = fetched.merge(before, self.clocks.wall())
+            if fetched.observe is not None:
+                fetched.observe(self._tracker, self.clocks.wall())
             self._keep_selection_valid(job, before)
             self._follow_transitions(before)
         except asyncio.CancelledError:
@@ -289,7 +346,8 @@ class PollScheduler:
                     state.runs) else None
                 if newest is None or status_changed(newest.status, moved.now):
                     self.due(f"{JobKind.RUNS.value}:{squid_id}")
-            elif moved.now.kind in WANTS_REASON:
+            elif moved.now.kind in WANTS_REASON and not self._tracker.knows(squid_id,
+                                                                            moved.now):
                 self._ledger.reasons_wanted.setdefault(squid_id, moved.was)
                 self.due(f"{JobKind.LATEST_RUN.value}:{squid_id}")
         if settled:
@@ -304,7 +362,8 @@ class PollScheduler:
             del self._wanted_since[key]
         cadence: dict[str, Cadence] = {}
         for job in jobs:
-            if job.kind in (JobKind.OLDER_RUNS, JobKind.LATEST_RUN) or job.period >= NEVER:
+            if job.kind in (JobKind.OLDER_RUNS, JobKind.LATEST_RUN) or job.kind in ROW_KINDS or (
+                    job.period >= NEVER):
                 continue
             since = self._wanted_since.setdefault(job.key, now)
             cadence[job.resource] = Cadence(job.period, since)
@@ -313,6 +372,9 @@ class PollScheduler:
         return changed
 
     def _job_failed(self, job: Job, error: LobstrError) -> None:
+        if job.kind in ROW_KINDS and link_state_of(error) is None:
+            self._row_failed(job, error)
+            return
         self.errors_seen += 1
         timed_out = isinstance(error, NetworkError) and error.kind == "timeout"
         self._state = merge.counted_failure(self._state, timed_out=timed_out)
@@ -340,6 +402,16 @@ class PollScheduler:
                                        and self._forget_missing(job)):
             self._state = merge.with_error(self._state, job.resource, error.message,
                                            protocol=isinstance(error, ProtocolError))
+        self._publish()
+
+    def _row_failed(self, job: Job, error: LobstrError) -> None:
+        """A board read failed for its own reason (not the link's): that row waits, the
+        others keep their turns."""
+        self.errors_seen += 1
+        self._tracker.read_failed(RowRead(_ROW_READ[job.kind], job.target or ""),
+                                  self.clocks.wall(),
+                                  missing=isinstance(error, NotFoundError))
+        self._next_due[job.key] = self.clocks.monotonic() + job.period
         self._publish()
 
     def _reason_unread(self, squid_id: str, error: LobstrError) -> None:
@@ -417,10 +489,32 @@ class PollScheduler:
         cadence = self._state.cadence
         if dict(cadence) != self._cadence:
             cadence = MappingProxyType(dict(self._cadence))
-        current = replace(self._state, taken_at=now, connection=connection, cadence=cadence)
+        tracker = self._tracker
+        tracker.sync(self._state)
+        changes = tracker.take_changes()
+        board, recent = tracker.build(now)
+        burn = project_burn(((row, tracker.credits_rate(row.run.id)) for row in board),
+                            self._state.balance, self.credits_warn)
+        current = replace(self._state, taken_at=now, connection=connection, cadence=cadence,
+                          board=board, recent=recent, board_since=tracker.since,
+                          budget_note=self._plan.note, burn=burn,
+                          selected_history=tracker.history(self._state.selected_run_id))
         self._state = self._snapshot = current
         found = [*self._pending_events, *derive_events(previous, current), *(extra or [])]
         self._pending_events = []
+        alerts = [alert for change in changes
+                  if (alert := run_alert(change, tracker.name(change.squid_id)))]
+        credits_low = self._credit_alarm.check(now, burn, current.balance)
+        if credits_low is not None:
+            alerts.append(credits_low)
+        followed = [moved.squid.id for moved in squid_transitions(previous, current)
+                    if moved.now.kind in RUN_ALERTS
+                    and moved.squid.id != current.selected_squid_id]
+        found = attach(found, alerts, followed_squids=followed)
+        if not self._backoff.failures(BOARD_SLOT) and tracker.has_urgent(
+                now, selected_squid=current.selected_squid_id,
+                skip=frozenset(self._ledger.reasons_wanted)):
+            self._next_due[BOARD_SLOT] = 0.0
         if self.listener is not None:
             self.listener(current, found)
 

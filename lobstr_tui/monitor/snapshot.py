@@ -19,6 +19,9 @@ from lobstr_tui.api import (
     RunTask,
     Squid,
 )
+from lobstr_tui.monitor.board import BoardRow, EndedRow
+from lobstr_tui.monitor.burn import Burn
+from lobstr_tui.monitor.history import RunHistory
 
 STALE_FACTOR = 2.0
 """Data older than this many poll periods of its resource is stale."""
@@ -101,6 +104,13 @@ class Snapshot:
     not read (``last_run_at 'yesterday-ish'``) while the others show, ``incomplete`` why
     a list may lack items (its pages did not end, or repeated), and ``cadence`` the
     current poll period that :meth:`is_stale` measures ages against.
+
+    Across the account: ``board`` has one row per active run of any squid (and errored
+    runs of the last 24 hours), those that need the person first, then by ETA;
+    ``recent`` the runs that ended while watching (at most 24 hours back), newest first;
+    ``board_since`` when watching started; ``budget_note`` says when the request budget
+    cannot keep every row fresh; ``burn`` is the credit burn and its projection;
+    ``selected_history`` the selected run's rates over the last 30 minutes.
     """
 
     taken_at: datetime
@@ -133,6 +143,12 @@ class Snapshot:
     launching: bool = False
     aborting: bool = False
     read_only: bool = False
+    board: tuple[BoardRow, ...] = ()
+    recent: tuple[EndedRow, ...] = ()
+    board_since: datetime | None = None
+    budget_note: str | None = None
+    burn: Burn | None = None
+    selected_history: RunHistory | None = None
 
     @property
     def selected_squid(self) -> Squid | None:

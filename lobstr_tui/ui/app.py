@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Iterable, Sequence
 
 from textual import events, on, work
@@ -13,6 +14,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
 from lobstr_tui.api import Run, Squid
@@ -28,6 +30,11 @@ from lobstr_tui.monitor import (
 )
 from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.monitor.launch_check import launch_check
+from lobstr_tui.notify import AlertSettings
+from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.alert_desk import AlertDesk
+from lobstr_tui.ui.board_screen import BoardScreen
+from lobstr_tui.ui.board_table import BoardTable
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.credits_panel import CreditsPanel
 from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
@@ -76,6 +83,8 @@ class LobstrApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Poll now"),
         Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
         Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
+        Binding("w", "board", "Board", id="app.board",
+                tooltip="Every active run on the account (w again: back)"),
         Binding("c", "swap_lower", "Credits", id="app.swap",
                 tooltip="Show the credits or the log (narrow terminals)"),
         Binding("escape", "go_back", "Back", show=False, id="app.back",
@@ -88,11 +97,15 @@ class LobstrApp(App[None]):
                 tooltip=READ_ONLY_ABORT),
     ]
 
-    def __init__(self, scheduler: PollScheduler, *, theme: str | None = None) -> None:
+    def __init__(self, scheduler: PollScheduler, *, theme: str | None = None,
+                 alerts: AlertSettings | None = None, start_board: bool = False) -> None:
         """Show what ``scheduler`` publishes (it is started on mount and stopped, with
         its client closed, on exit); its read-only flag decides the actions."""
         super().__init__()
         self.scheduler = scheduler
+        self.start_board = start_board
+        self.alerts = alerts or AlertSettings()
+        self.alert_desk = AlertDesk(self, self.alerts)
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
         scheduler.listener = self._listen
@@ -117,32 +130,68 @@ class LobstrApp(App[None]):
                     yield CreditsPanel(id="credits")
         yield Footer()
 
+    @property
+    def board_screen(self) -> BoardScreen | None:
+        """The board, when it is open."""
+        return next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
+
+    def action_board(self) -> None:
+        """Open the board of every active run (``w`` again closes it)."""
+        if self.board_screen is None:
+            board = BoardScreen()
+            self.push_screen(board)
+            self.call_after_refresh(board.show, self.snapshot, self.clock())
+        elif isinstance(self.screen, BoardScreen):
+            self.pop_screen()
+
+    @on(BoardTable.Open)
+    def _open_from_board(self, message: BoardTable.Open) -> None:
+        """Enter on a board row: back to the main screen on that squid and run."""
+        if isinstance(self.screen, BoardScreen):
+            self.pop_screen()
+        self.scheduler.select_squid(message.squid_id)
+        self.scheduler.select_run(message.run_id)
+        options = self.main.query_one(SquidList).options
+        with contextlib.suppress(OptionDoesNotExist):  # filtered out: still selected
+            options.highlighted = options.get_option_index(message.squid_id)
+        self.main.query_one(RunsTable).focus()
+
+    @property
+    def main(self) -> Screen[object]:
+        """The main screen (squids, runs, detail), under any board, dialog or help."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
     def on_mount(self) -> None:
-        self.query_one(SquidList).options.focus()
+        self.main.query_one(SquidList).options.focus()
         self._fit()
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
         self.scheduler.start()
+        if self.start_board:
+            self.action_board()
         self._render(self.snapshot)
 
     def on_resize(self, event: events.Resize) -> None:
+        if not self.screen_stack:
+            return
         self._fit(event.size)
         self._render(self.snapshot)
 
     def _fit(self, size: Size | None = None) -> None:
         width, height = size or self.size
-        self.query_one("#too-small", Static).update(
+        self.main.query_one("#too-small", Static).update(
             f"The terminal is {width}x{height}: lobstr-tui needs at least "
             f"{MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger (q quits).")
-        if self.query(Footer):
+        if self.main.query(Footer):
             # Under 100 columns the footer packs its keys tighter, so all of them fit.
-            footer = self.query_one(Footer)
+            footer = self.main.query_one(Footer)
             footer.compact = width < NARROW_WIDTH
             footer.show_command_palette = width >= NARROW_WIDTH  # ctrl+p still works
         self.refresh_bindings()
 
     async def on_unmount(self) -> None:
+        self.alert_desk.close()
         self.terminal.stop()
         await self.scheduler.stop()
         await self.scheduler.client.aclose()
@@ -165,33 +214,44 @@ class LobstrApp(App[None]):
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshot = message.snapshot
+        if not self.screen_stack:
+            return  # a late snapshot while the app is closing
         connection = message.snapshot.connection
         if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None:
             # Rejected before anything was ever fetched: a start-up error, not a screen
             # to keep (launch.py says how to fix it). A token revoked later keeps it.
             self.exit(return_code=EXIT_USAGE)
             return
-        if message.events and self.query(EventLog):
-            self.query_one(EventLog).add(message.events)
+        if message.events and self.main.query(EventLog):
+            self.main.query_one(EventLog).add(message.events)
+            self.alert_desk.deliver(message.events)
         self._render(message.snapshot)
 
     def _render(self, snapshot: Snapshot) -> None:
-        if not self.is_running or not self.query(TopBar):
+        if not self.is_running or not self.main.query(TopBar):
             return  # a late snapshot while the app is closing
+        board = self.board_screen
+        if board is not None:
+            board.show(snapshot, self.clock())
         now = self.clock()
-        self.query_one(TopBar).show(snapshot, now)
-        self.query_one(SquidList).show(snapshot, now)
-        self.query_one(RunsTable).show(snapshot, now)
-        self.query_one(RunDetail).show(snapshot, now)
-        self.query_one(CreditsPanel).show(snapshot, now)
+        self.main.query_one(TopBar).show(snapshot, now)
+        self.main.query_one(SquidList).show(snapshot, now)
+        self.main.query_one(RunsTable).show(snapshot, now)
+        self.main.query_one(RunDetail).show(snapshot, now)
+        self.main.query_one(CreditsPanel).show(snapshot, now)
 
     def _tick(self) -> None:
-        if not self.query(TopBar):
+        if not self.screen_stack:
+            return
+        if not self.main.query(TopBar):
             return
         now = self.clock()
-        self.query_one(TopBar).show(self.snapshot, now)
+        self.main.query_one(TopBar).show(self.snapshot, now)
+        board = self.board_screen
+        if board is not None:
+            board.query_one(TopBar).show(self.snapshot, now)
         if self.snapshot.active_run is not None:
-            self.query_one(RunsTable).tick(self.snapshot, now)
+            self.main.query_one(RunsTable).tick(self.snapshot, now)
 
     # -- intents out -------------------------------------------------------------------
 
@@ -199,7 +259,7 @@ class LobstrApp(App[None]):
     def _squid_selected(self, message: SquidList.Selected) -> None:
         self.scheduler.select_squid(message.squid_id)
         if message.opened:
-            self.query_one(RunsTable).focus()
+            self.main.query_one(RunsTable).focus()
 
     @on(RunsTable.Highlighted)
     def _run_highlighted(self, message: RunsTable.Highlighted) -> None:
@@ -238,32 +298,33 @@ class LobstrApp(App[None]):
 
     def action_follow(self) -> None:
         """Toggle following the log tail."""
-        following = self.query_one(EventLog).toggle_follow()
+        following = self.main.query_one(EventLog).toggle_follow()
         self.notify("log follows the tail" if following else "log stays where it is",
                     timeout=1.5)
 
     def action_swap_lower(self) -> None:
         """Narrow terminals show the log or the credits: swap them."""
-        self.query_one("#lower").toggle_class("-credits")
+        self.main.query_one("#lower").toggle_class("-credits")
 
     def action_filter(self) -> None:
         """Filter the squid list by name."""
-        self.query_one(SquidList).action_filter()
+        self.main.query_one(SquidList).action_filter()
 
     def action_go_back(self) -> None:
         """From a run's detail back to the runs; else clear the filter, or go back to
         the squid list."""
-        if self.query_one(EventLog).has_focus or self.query_one(CreditsPanel).has_focus:
-            self.query_one(RunsTable).focus()
+        main = self.main
+        if main.query_one(EventLog).has_focus or main.query_one(CreditsPanel).has_focus:
+            self.main.query_one(RunsTable).focus()
             return
-        squids = self.query_one(SquidList)
+        squids = self.main.query_one(SquidList)
         if not squids.clear_filter():
             squids.options.focus()
 
     def visible_squid(self) -> Squid | None:
         """The squid under the squid list's cursor: None when the list shows none (a
         filter that matches nothing hides the one selected before)."""
-        options = self.query_one(SquidList).options
+        options = self.main.query_one(SquidList).options
         index = options.highlighted
         if index is None or not 0 <= index < options.option_count:
             return None
@@ -318,7 +379,8 @@ class LobstrApp(App[None]):
                 why = f"no active run of {squid.name} to abort"
             self.notify(why, severity="warning")
             return
-        self.push_screen(ConfirmScreen("Abort this run?", abort_lines(run, squid),
+        self.push_screen(ConfirmScreen("Abort this run?",
+                                       abort_lines(fmt.freshest(self.snapshot, run), squid),
                                        "Abort", danger=True),
                          callback=lambda yes: self._confirmed("abort", run.id, yes))
 
@@ -330,8 +392,8 @@ class LobstrApp(App[None]):
         if event.row_key.value is None:
             return
         self.scheduler.select_run(str(event.row_key.value))
-        self.query_one(RunDetail).scroll_visible(animate=False)
-        self.query_one(EventLog).focus()
+        self.main.query_one(RunDetail).scroll_visible(animate=False)
+        self.main.query_one(EventLog).focus()
 
     def _confirmed(self, kind: str, target: str, yes: bool | None) -> None:
         """A dialog was answered: hand a confirmed action to the scheduler, which sends
@@ -359,8 +421,9 @@ class LobstrApp(App[None]):
         text = (f"{event.worker.description or event.worker.name} failed: "
                 f"{type(error).__name__}: {error}")
         self.notify(text, severity="error", timeout=10)
-        self.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION, text,
-                                            Level.ERROR)])
+        if self.screen_stack:
+            self.main.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION, text,
+                                                     Level.ERROR)])
 
     # -- command palette ---------------------------------------------------------------
 
@@ -372,6 +435,8 @@ class LobstrApp(App[None]):
                                 "asks for confirmation first", self.action_launch)
             yield SystemCommand("abort: stop the active run", "asks for confirmation first",
                                 self.action_abort)
+        yield SystemCommand("board: every active run on the account", "w",
+                            self.action_board)
         yield SystemCommand("refresh: poll everything now", "within the rate limits",
                             self.action_refresh)
         yield SystemCommand("log: follow / unfollow the tail", "f", self.action_follow)

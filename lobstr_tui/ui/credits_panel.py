@@ -10,6 +10,7 @@ from textual.widgets import Static
 from lobstr_tui.api import Balance, Run, RunCredits, RunStats
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import Reshown
 
 
 def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats | None,
@@ -25,8 +26,14 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
                 name = f"base ({credits.base_function_label})"
             figures = (f" {fmt.credits(line.credits):>9} {credits.share(line):>4.0%} "
                        f"×{line.attempts:,}")
-            # The label takes what the figures leave: long labels show in wide panels.
-            lines.append(fmt.pad(name, max(8, width - fmt.cells(figures))) + figures)
+            # The label takes what the figures leave; a longer one gets its own line,
+            # with the figures under it, so no label is cut where there is room.
+            room = width - fmt.cells(figures)
+            if fmt.cells(name) <= room:
+                lines.append(fmt.pad(name, room) + figures)
+            else:
+                lines.append(fmt.shorten(name, width))
+                lines.append(fmt.pad("", max(0, room)) + figures)
         if not credits.breakdown:
             lines.append("nothing charged yet (credits are per result)")
         for item in credits.filter_breakdown:
@@ -59,21 +66,16 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
     return lines
 
 
-class CreditsPanel(Static):
+class CreditsPanel(Reshown, Static):
     """Credits of the selected run and of the account."""
 
-    _last: tuple[Snapshot, datetime] | None = None
 
     def on_mount(self) -> None:
         self.border_title = "Credits"
 
-    def on_resize(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
-
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot."""
-        self._last = (snapshot, now)
+        self.shown(snapshot, now)
         run = snapshot.selected_run
         credits = snapshot.credits if snapshot.credits and run and (
             snapshot.credits.run_id in ("", run.id)) else None

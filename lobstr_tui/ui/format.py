@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import humanize
 from rich.cells import cell_len, set_cell_size
 
-from lobstr_tui.api import Eta, RunStatus, StatusKind
+from lobstr_tui.api import Eta, Run, RunStatus, StatusKind
 from lobstr_tui.monitor import Connection, LinkState, Snapshot
 from lobstr_tui.monitor.events import short_label
 
@@ -117,6 +118,21 @@ def eta(value: Eta | None) -> str:
     return duration(value.seconds)
 
 
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: tuple[float, ...] | list[float], width: int) -> str:
+    """The last ``width`` values as a one-line sparkline (``▁▃▅█``); blank when empty."""
+    tail = list(values)[-width:]
+    if not tail:
+        return ""
+    top = max(tail)
+    if top <= 0:
+        return SPARKS[0] * len(tail)
+    return "".join(SPARKS[min(len(SPARKS) - 1, int(v / top * (len(SPARKS) - 1) + 0.5))]
+                   if v > 0 else SPARKS[0] for v in tail)
+
+
 def clock_time(when: datetime) -> str:
     """``12:03:04`` in local time."""
     return when.astimezone().strftime("%H:%M:%S")
@@ -162,6 +178,22 @@ def connection_text(connection: Connection, now: datetime) -> str:
         return (f"◔ rate-limited, resuming in {retry}s" if retry is not None
                 else "◔ rate-limited")
     return "✖ unauthorized: check LOBSTR_TOKEN"
+
+
+def freshest(snapshot: Snapshot, run: Run) -> Run:
+    """``run`` with the newest counts any endpoint of the snapshot has for it: results
+    and credits only grow, so the largest reading is the latest, and every panel that
+    shows this run shows the same numbers."""
+    results, spent = run.total_results, run.credit_used
+    stats, credits = snapshot.stats, snapshot.credits
+    if stats is not None and stats.id == run.id:
+        results = max(results, stats.total_results)
+    if credits is not None and credits.run_id == run.id:
+        results = max(results, credits.total_results)
+        spent = max(spent or 0.0, credits.total_credits)
+    if (results, spent) == (run.total_results, run.credit_used):
+        return run
+    return replace(run, total_results=results, credit_used=spent)
 
 
 def stale_note(snapshot: Snapshot, resource: str, now: datetime) -> str:

@@ -7,11 +7,12 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar, Sparkline, Static
 
 from lobstr_tui.api import Run, RunStats, StatusKind, explain
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import Reshown
 
 
 def banner_text(run: Run) -> str | None:
@@ -42,7 +43,10 @@ def progress_text(run: Run | None, stats: RunStats | None, width: int = 200) -> 
     pct = "?%" if stats.percent_done is None else f"{stats.percent_done:.0f}%"
     if run.status.kind in (StatusKind.ABORTED, StatusKind.ERROR):
         pct = f"{run.status.label} at {pct}"
-    done, total, results = stats.total_tasks_done, stats.total_tasks, stats.total_results
+    done, total = stats.total_tasks_done, stats.total_tasks
+    results = max(stats.total_results, run.total_results)  # the newest reading
+    if stats.oddities:  # impossible values are shown as received, marked
+        pct = f"⚠{pct}"
     eta = [f"ETA {fmt.eta(stats.eta)}"] if run.status.is_active else []
     candidates = [
         [pct, f"tasks {done}/{total}", f"{fmt.count(results)} results", *eta],
@@ -55,14 +59,16 @@ def progress_text(run: Run | None, stats: RunStats | None, width: int = 200) -> 
                 fmt.shorten(texts[-1], width))
 
 
-def run_line(run: Run | None, stats: RunStats | None) -> str:
+def run_line(run: Run | None, stats: RunStats | None, width: int = 200) -> str:
     """``run 3f2a1b · ● running · current maps/search/x`` or ``… · took 4m 10s``."""
     if run is None:
         return ""
     parts = [f"run {short_id(run.id)}", fmt.status_label(run.status)]
     if run.status.is_active:
         current = stats.current_task if stats else None
-        parts.append(f"current {fmt.url_label(current, 60)}" if current else "no current task")
+        used = fmt.cells(" · ".join(parts)) + len(" · current ")
+        parts.append(f"current {fmt.url_label(current, max(10, width - used))}" if current
+                     else "no current task")
     else:
         seconds = (stats.duration if stats else None) or run.duration
         parts.append(f"took {fmt.duration(seconds)}")
@@ -71,7 +77,7 @@ def run_line(run: Run | None, stats: RunStats | None) -> str:
     return " · ".join(parts)
 
 
-class RunDetail(Vertical):
+class RunDetail(Reshown, Vertical):
     """Progress of the selected run, with a banner when it is paused or errored."""
 
     def compose(self) -> ComposeResult:
@@ -81,16 +87,16 @@ class RunDetail(Vertical):
                               id="run-progress")
             yield Static(id="progress-text")
         yield Static(id="run-line")
+        with Horizontal(id="spark-row"):
+            yield Static(id="spark-results-label", classes="spark-label")
+            yield Sparkline([], id="spark-results")
+            yield Static(id="spark-credits-label", classes="spark-label")
+            yield Sparkline([], id="spark-credits")
 
-    _last: tuple[Snapshot, datetime] | None = None
-
-    def on_resize(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render the selected run of a snapshot."""
-        self._last = (snapshot, now)
+        self.shown(snapshot, now)
         run = snapshot.selected_run
         stats = snapshot.stats if snapshot.stats and run and snapshot.stats.id in (
             "", run.id) else None
@@ -102,11 +108,13 @@ class RunDetail(Vertical):
             banner.set_class(run.status.kind is StatusKind.ERROR, "-error")
             banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
         bar = self.query_one(ProgressBar)
-        percent = stats.percent_done if stats else None
+        percent = stats.percent_clamped if stats else None  # the text shows the real one
         bar.update(progress=percent or 0.0)
         # The bar takes the run's state colour: an aborted or errored run is never a
         # green complete bar.
         kind = run.status.kind if run else None
+        if run is not None and kind is StatusKind.UPLOADING and run.done_reason == "aborted":
+            kind = StatusKind.ABORTED  # aborted, still uploading what it had: never green
         for state in (StatusKind.PAUSED, StatusKind.ERROR, StatusKind.ABORTED):
             bar.set_class(kind is state, f"-{state.value}")
         progress = self.query_one("#progress-text", Static)
@@ -117,4 +125,25 @@ class RunDetail(Vertical):
             line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
         # Both are single fixed lines: skip the layout pass.
         progress.update(Text(line), layout=False)
-        self.query_one("#run-line", Static).update(Text(run_line(run, stats)), layout=False)
+        line_widget = self.query_one("#run-line", Static)
+        width = max(20, line_widget.content_size.width or 80)
+        line_widget.update(Text(fmt.shorten(run_line(run, stats, width), width)),
+                           layout=False)
+        self._show_history(snapshot)
+
+    def _show_history(self, snapshot: Snapshot) -> None:
+        """Results and credits per minute of the selected run over the last 30 minutes,
+        from the polls already made (no extra requests); hidden until there are two."""
+        history = snapshot.selected_history
+        row = self.query_one("#spark-row")
+        results = list(history.results_per_minute) if history else []
+        spent = list(history.credits_per_minute) if history else []
+        row.display = len(results) >= 2
+        if not row.display:
+            return
+        self.query_one("#spark-results", Sparkline).data = results
+        self.query_one("#spark-credits", Sparkline).data = spent
+        self.query_one("#spark-results-label", Static).update(
+            f"results/min {results[-1]:,.0f} ")
+        self.query_one("#spark-credits-label", Static).update(
+            f" credits/min {spent[-1]:,.1f} " if spent else " credits/min — ")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.text import Text
@@ -16,66 +15,40 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from lobstr_tui.api import Run, StatusKind
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.columns import Column, Layout, plan
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column: its place on screen, its header, its width in cells."""
-
-    key: str
-    label: str
-    width: int
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("run", "Run ID", 7),
-    Column("started", "Started", 8),
-    Column("ended", "Ended", 8),
-    Column("results", "Results", 9),
-    Column("unique", "Unique", 9),
-    Column("credits", "Credits", 9),
-    Column("duration", "Duration", 8),
-    Column("status", "Status", 12),
-    Column("reason", "Done Reason", 17),
-    Column("origin", "Origin", 8),
+LAYOUT = Layout(
+    columns=(
+        Column("run", "Run ID", 7),
+        Column("started", "Started", 8),
+        Column("ended", "Ended", 8),
+        Column("results", "Results", 9),
+        Column("unique", "Unique", 9),
+        Column("credits", "Credits", 9),
+        Column("duration", "Duration", 8),
+        Column("status", "Status", 12),
+        Column("reason", "Done Reason", 20),
+        Column("origin", "Origin", 8),
+    ),
+    # Status is the last to go; Run ID shortens before it disappears; Done Reason takes
+    # the room left over, up to the longest reason slug.
+    priority=("status", "run", "results", "reason", "started", "duration", "credits",
+              "ended", "unique", "origin"),
+    short={"run": Column("run", "Run", 4)},
+    flex="reason", flex_max=25,
 )
-PRIORITY = ("status", "run", "results", "reason", "started", "duration", "credits",
-            "ended", "unique", "origin")
-"""The order in which columns earn their place: Status is the last to go."""
-SHORT_RUN_ID = 4
-"""Run ID's width when the full one does not fit; it shortens before it disappears."""
-REASON_MAX = 25
-"""Done Reason takes the room left over, up to the longest reason slug."""
-CELL_PADDING = 2
-SCROLLBAR = 2
 STATUS_WIDTHS = (12, 24)
 """Status is 12 cells (``⇡ uploading``), wider for an unknown status word, up to 24."""
 RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
+ColourOf = Callable[[str], str]
 ODD_FIELDS = {"duration": "duration", "total_results": "results",
               "total_unique_results": "unique", "credit_used": "credits"}
 """Which cell carries the warning mark of an impossible value (else the Run ID)."""
 
 
 def plan_columns(width: int, status_width: int = 12) -> tuple[Column, ...]:
-    """The columns that fit in ``width`` cells, in their screen order, by priority;
-    Status is ``status_width`` wide (the longest status word shown, for unknown ones)."""
-    by_key = {column.key: column for column in COLUMNS}
-    by_key["status"] = replace(by_key["status"], width=status_width)
-    room = width - SCROLLBAR
-    chosen: dict[str, Column] = {}
-    for key in PRIORITY:
-        column = by_key[key]
-        if key == "run" and column.width + CELL_PADDING > room:
-            column = replace(column, label="Run", width=SHORT_RUN_ID)
-        if column.width + CELL_PADDING <= room:
-            chosen[key] = column
-            room -= column.width + CELL_PADDING
-    if "reason" in chosen:
-        reason = chosen["reason"]
-        chosen["reason"] = replace(reason, width=min(REASON_MAX, reason.width + room))
-    return tuple(chosen[column.key] for column in COLUMNS if column.key in chosen)
-
-ColourOf = Callable[[str], str]
+    """The runs table's columns that fit in ``width`` cells (Status ``status_width``)."""
+    return plan(LAYOUT, width, {"status": status_width})
 
 
 def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
@@ -206,10 +179,10 @@ class RunsTable(DataTable[Text]):
         """Once a second: only the rows of active runs change (their duration)."""
         for run in snapshot.runs:
             if run.status.is_active and run.id in self._rows:
-                self._put(run, now)
+                self._put(fmt.freshest(snapshot, run), now)
 
     def _apply(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
-        runs = {run.id: run for run in snapshot.runs}
+        runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
         kept = [run_id for run_id in self._order if run_id in runs]
         if wanted[: len(kept)] != kept:
             # A run appeared above others (a launch): rebuild, keeping the cursor's run
@@ -248,7 +221,7 @@ class RunsTable(DataTable[Text]):
         scroll = self.scroll_y
         self.clear()
         self._rows.clear()
-        runs = {run.id: run for run in snapshot.runs}
+        runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
         for run_id in wanted:
             self._put(runs[run_id], now)
         self._order = wanted

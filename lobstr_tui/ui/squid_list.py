@@ -30,8 +30,10 @@ def squid_prompt(squid: Squid, progress: Progress | None, width: int, age: str =
     active = squid.last_run_status is not None and squid.last_run_status.is_active
     if active and progress is not None:
         pct = "" if progress.percent is None else f"{progress.percent:.0f}% · "
-        detail = (f"{pct}{fmt.count(progress.results)} results · "
-                  f"{progress.tasks_done}/{progress.tasks_total} tasks{age}")
+        # The age comes first, so a narrow pane never cuts it away.
+        stale = f"{age.removeprefix(' · ')} · " if age else ""
+        detail = (f"{stale}{pct}{fmt.count(progress.results)} results · "
+                  f"{progress.tasks_done}/{progress.tasks_total} tasks")
     else:
         runs = f"{squid.total_runs} run{'s' if squid.total_runs != 1 else ''}"
         schedule = f" · {squid.schedule}" if squid.schedule else ""
@@ -98,6 +100,10 @@ class SquidList(Vertical):
         total = len(snapshot.squids)
         shown = self._rebuild()
         unreadable = len(snapshot.skipped.get("squids", ()))
+        if not snapshot.squids_loaded:
+            why = snapshot.errors.get("squids")
+            self.border_subtitle = "⚠ not loaded yet" if why else "loading…"
+            return
         self.border_subtitle = ((f"{shown} of {total}" if self._filter else f"{total}")
                                 + (f" · ⚠ {unreadable} unreadable" if unreadable else "")
                                 + fmt.stale_note(snapshot, "squids", self._now))

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from lobstr_tui.monitor import LinkState, Snapshot
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import Reshown
 
 
 def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
@@ -28,6 +29,12 @@ def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
         parts.append((3, f"slots {balance.used_slots}/{balance.total_available_slots}"))
         if balance.has_unpaid_bill:
             parts.append((1, "⚠ unpaid bill"))
+        burn = snapshot.burn
+        if burn is not None and burn.credits_per_minute > 0 and burn.runs_out_in is not None:
+            parts.append((2, f"≈ {fmt.duration(burn.runs_out_in)} of credits at this rate"))
+        if burn is not None and (burn.ends_before_runs or burn.low):
+            parts.append((0, "⚠ credits low" if burn.low
+                          else "⚠ credits end before the active runs"))
     if snapshot.read_only:
         parts.append((0, "READ-ONLY"))
     return parts
@@ -53,21 +60,16 @@ def top_bar_text(snapshot: Snapshot, now: datetime, width: int = 200) -> tuple[s
     return " · ".join(text for _, text in parts), right
 
 
-class TopBar(Static):
+class TopBar(Reshown, Static):
     """One line: who, what plan, what's left, and whether the data is live."""
 
     DEFAULT_CLASSES = "top-bar"
 
     _shown = ""
-    _last: tuple[Snapshot, datetime] | None = None
-
-    def on_resize(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot as of ``now``."""
-        self._last = (snapshot, now)
+        self.shown(snapshot, now)
         width = max(20, self.size.width or 120)
         left, right = top_bar_text(snapshot, now, width)
         gap = max(1, width - fmt.cells(left) - fmt.cells(right) - 2)

@@ -1,0 +1,154 @@
+"""One request budget for all polling (``--budget N`` requests a minute, default 30).
+
+The rule:
+
+1. **Essential requests** are the selected run's stats every ``stats_every`` (5 s: it
+   stays at most 5 s old) while it is active, and the squid list every ``squids_every``
+   (25 s; active runs are discovered from its ``last_run_status`` and ``last_run_at``).
+   Their most in any 60 s window (12 + 3 pages' worth per page of squids) is reserved.
+2. **Everything else** shares the rest, ``N - reserved``, counted in a sliding 60 s
+   window: the balance (every 2 min), ``me`` (hourly), the selected squid's runs list,
+   the selected run's credits and tasks, the reads that find a squid's new run or learn
+   why it changed, and the board's rows. When the rows cannot all be kept 30 s fresh with
+   the selected run's extras at their normal periods (runs list 12 s, credits 45 s,
+   tasks 20 s), the extras slow down (60 s, 120 s, 60 s; a status change on the squid
+   list still reads the runs at once).
+3. **The board's rows** (every active run but the selected one) are read in turn, one
+   read every ``row_interval`` seconds, the row whose data is oldest first; a paused or
+   errored row counts its age four times slower (it is read four times less often).
+   A running row's period is ``row_interval x (running rows + paused rows / 4)``, never
+   under 10 s (no need to go faster); when it is over 30 s the snapshot carries a note
+   ("slow: 10 active runs for 30 requests a minute").
+4. A hard cap keeps every 60 s window at or under ``N`` (only a refresh asked by the
+   person can add one read of the essentials), and the per-prefix limits of the API
+   (``RateGate``) still apply: with any budget under their limits there is never a 429.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from lobstr_tui.monitor.policy import PollPolicy
+
+WINDOW = 60.0
+ROW_TARGET_AGE = 30.0
+"""The age the budget aims at for a running row."""
+ROW_MIN_PERIOD = 10.0
+"""A row is never read more often than this."""
+SLOW_ROW_WEIGHT = 0.25
+"""A paused or errored row is read this much as often as a running one."""
+TIGHT_RUNS_EVERY = 60.0
+TIGHT_CREDITS_EVERY = 120.0
+TIGHT_TASKS_EVERY = 60.0
+MIN_ROW_RATE = 0.5
+"""Rows per minute read even when the budget leaves nothing (the cap still holds)."""
+HEADROOM = 1.0
+"""Requests a minute the plan leaves unspent, so that a read put off by the window (a
+burst of status changes, a refresh) is caught up instead of pushing every later one."""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetPlan:
+    """How the budget is spent now (periods in seconds, rates per minute)."""
+
+    per_minute: float
+    reserved: int
+    capacity: int
+    runs_every: float
+    credits_every: float
+    tasks_every: float
+    row_interval: float | None
+    running_period: float | None
+    slow_period: float | None
+    note: str | None
+
+
+def plan_budget(policy: PollPolicy, *, selected_active: bool, squid_pages: int,
+                running_rows: int, slow_rows: int, active_runs: int) -> BudgetPlan:
+    """The budget's plan for the current selection and board.
+
+    ``running_rows`` and ``slow_rows`` count the board's rows that board reads keep fresh
+    (every active run but the selected one; slow: paused or errored); ``active_runs``
+    counts every active run (for the note)."""
+    budget = policy.budget_per_minute
+    reserved = max(1, squid_pages) * math.ceil(WINDOW / policy.squids_every)
+    if selected_active:
+        reserved += math.ceil(WINDOW / policy.stats_every)
+    capacity = max(1, math.floor(budget - reserved))
+    fixed = WINDOW / policy.balance_every + WINDOW / policy.me_every
+    units = running_rows + SLOW_ROW_WEIGHT * slow_rows
+    wanted = WINDOW * units / ROW_TARGET_AGE
+    runs_every = policy.active_runs_every
+    credits_every, tasks_every = policy.credits_every, policy.tasks_min_every
+    if _extras(selected_active, runs_every, credits_every, tasks_every) + fixed + wanted > (
+            capacity - HEADROOM):
+        runs_every = max(runs_every, TIGHT_RUNS_EVERY)
+        credits_every = max(credits_every, TIGHT_CREDITS_EVERY)
+        tasks_every = max(tasks_every, TIGHT_TASKS_EVERY)
+    if units <= 0:
+        return BudgetPlan(budget, reserved, capacity, runs_every, credits_every, tasks_every,
+                          None, None, None, None)
+    spare = capacity - HEADROOM - fixed - _extras(selected_active, runs_every, credits_every,
+                                       tasks_every)
+    rate = max(MIN_ROW_RATE, min(spare, WINDOW * units / ROW_MIN_PERIOD))
+    interval = WINDOW / rate
+    running_period = interval * units
+    slow_period = running_period / SLOW_ROW_WEIGHT
+    slow = (running_rows > 0 and running_period > ROW_TARGET_AGE + 0.5) or (
+        slow_period > ROW_TARGET_AGE / SLOW_ROW_WEIGHT + 0.5)
+    note = (f"slow: {active_runs} active runs for {budget:g} requests a minute"
+            if slow else None)
+    return BudgetPlan(budget, reserved, capacity, runs_every, credits_every, tasks_every,
+                      interval, running_period, slow_period, note)
+
+
+def _extras(selected_active: bool, runs_every: float, credits_every: float,
+            tasks_every: float) -> float:
+    """Requests a minute of the selected squid's runs list and the selected run's
+    credits and tasks (at most: tasks are read only when tasks-done changed)."""
+    rate = WINDOW / runs_every
+    if selected_active:
+        rate += WINDOW / credits_every + WINDOW / tasks_every
+    return rate
+
+
+class RequestBudget:
+    """Sliding 60 s windows of what was sent: all requests (capped at the budget) and the
+    requests that are not essential (capped at the plan's capacity)."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.per_minute = per_minute
+        self.capacity = max(1, math.floor(per_minute))
+        self._all: deque[float] = deque()
+        self._shared: deque[float] = deque()
+
+    def wait(self, now: float, *, essential: bool) -> float:
+        """Seconds before a request may be sent (0: now)."""
+        if essential:
+            return 0.0  # reserved: their own periods keep them within their share
+        return max(self._wait(self._all, max(1, math.floor(self.per_minute)), now),
+                   self._wait(self._shared, self.capacity, now))
+
+    def record(self, now: float, *, essential: bool) -> None:
+        """Count a request sent now."""
+        self._all.append(now)
+        if not essential:
+            self._shared.append(now)
+
+    def sent(self, now: float) -> int:
+        """Requests sent in the last 60 s."""
+        return len(self._trim(self._all, now))
+
+    @staticmethod
+    def _trim(window: deque[float], now: float) -> deque[float]:
+        while window and window[0] <= now - WINDOW:
+            window.popleft()
+        return window
+
+    def _wait(self, window: deque[float], cap: int, now: float) -> float:
+        sent = self._trim(window, now)
+        if len(sent) < cap:
+            return 0.0
+        return sent[len(sent) - cap] + WINDOW - now

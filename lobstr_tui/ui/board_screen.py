@@ -1,0 +1,39 @@
+"""The board screen: every active run on the account, and what ended recently."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from lobstr_tui.monitor import Snapshot
+from lobstr_tui.ui.board_table import BoardTable
+from lobstr_tui.ui.recent_panel import RecentPanel
+from lobstr_tui.ui.top_bar import TopBar
+
+
+class BoardScreen(Screen[None]):
+    """``w`` toggles it; Enter on a row opens that squid and run on the main screen."""
+
+    BINDINGS = [
+        Binding("w,escape", "app.pop_screen", "Back", id="board.back",
+                tooltip="Back to the squids and runs"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="board-top-bar")
+        yield BoardTable(id="board")
+        yield RecentPanel(id="recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(BoardTable).focus()
+
+    def show(self, snapshot: Snapshot, now: datetime) -> None:
+        """Render a snapshot."""
+        self.query_one(TopBar).show(snapshot, now)
+        self.query_one(BoardTable).show(snapshot, now)
+        self.query_one(RecentPanel).show(snapshot, now)

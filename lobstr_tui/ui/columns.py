@@ -1,0 +1,66 @@
+"""Columns by priority for the tables: what fits in the width, never a sideways scroll.
+
+Each column has a fixed width (so columns keep their place while values grow); the
+columns earn their place in priority order, one may shorten before it goes, and one may
+take the room left over, up to a limit. Pure functions, no widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+CELL_PADDING = 2
+SCROLLBAR = 2
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its place on screen, its header, its width in cells."""
+
+    key: str
+    label: str
+    width: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A table's columns in screen order, with how they give way as the width shrinks."""
+
+    columns: tuple[Column, ...]
+    priority: tuple[str, ...]
+    """The order in which columns earn their place (first: the last to go)."""
+    short: Mapping[str, Column]
+    """A shorter form of a column, used when the full one does not fit."""
+    flex: str | None = None
+    """The column that takes the room left over..."""
+    flex_max: int = 0
+    """...up to this width."""
+
+
+def plan(layout: Layout, width: int, widths: Mapping[str, int] | None = None,
+         ) -> tuple[Column, ...]:
+    """The columns of ``layout`` that fit in ``width`` cells, in screen order;
+    ``widths`` overrides some columns' widths (e.g. a status word longer than usual)."""
+    by_key = {column.key: column for column in layout.columns}
+    for key, cells in (widths or {}).items():
+        by_key[key] = replace(by_key[key], width=cells)
+    room = width - SCROLLBAR
+    chosen: dict[str, Column] = {}
+    for key in layout.priority:
+        column = by_key[key]
+        if column.width + CELL_PADDING > room and key in layout.short:
+            column = layout.short[key]
+        if column.width + CELL_PADDING <= room:
+            chosen[key] = column
+            room -= column.width + CELL_PADDING
+    if layout.flex in chosen:
+        flex = chosen[layout.flex]
+        chosen[layout.flex] = replace(flex, width=max(flex.width,
+                                                      min(layout.flex_max, flex.width + room)))
+    return tuple(chosen[column.key] for column in layout.columns if column.key in chosen)
+
+
+def keys(columns: Sequence[Column]) -> tuple[str, ...]:
+    """The keys of ``columns``, in order."""
+    return tuple(column.key for column in columns)

@@ -1,0 +1,55 @@
+"""What ended recently, under the board: so a person coming back sees what happened."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from lobstr_tui.api import StatusKind
+from lobstr_tui.monitor import Snapshot
+from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import Reshown
+
+MAX_SHOWN = 50
+
+
+def summary(snapshot: Snapshot) -> str:
+    """``since 14:02: 3 done, 1 error, 1 paused`` (ended runs, and runs paused now)."""
+    counts = Counter(row.run.status.kind for row in snapshot.recent)
+    counts[StatusKind.PAUSED] = sum(row.run.status.kind is StatusKind.PAUSED
+                                    for row in snapshot.board)
+    words = [f"{counts[kind]} {kind.value}" for kind in
+             (StatusKind.DONE, StatusKind.ERROR, StatusKind.ABORTED, StatusKind.PAUSED)
+             if counts[kind]]
+    since = fmt.clock_time(snapshot.board_since) if snapshot.board_since else "start"
+    return f"since {since}: " + (", ".join(words) if words else "nothing ended yet")
+
+
+def recent_lines(snapshot: Snapshot, width: int) -> list[str]:
+    """Newest first: time, status, squid, done reason and results of each ended run."""
+    lines = []
+    for row in sorted(snapshot.recent, key=lambda r: r.ended_at, reverse=True)[:MAX_SHOWN]:
+        run = row.run
+        reason = run.done_reason or (run.done_reason_desc or "")
+        line = (f"{fmt.clock_time(row.ended_at)} {fmt.status_label(run.status)} · "
+                f"{row.squid_name} · {fmt.count(run.total_results)} results"
+                + (f" · {reason}" if reason else ""))
+        lines.append(fmt.shorten(line, width))
+    return lines
+
+
+class RecentPanel(Reshown, Static):
+    """Runs that ended since the monitor started (at most 24 hours)."""
+
+
+    def show(self, snapshot: Snapshot, now: datetime) -> None:
+        """Render the ended runs of a snapshot."""
+        self.shown(snapshot, now)
+        self.border_title = "Recently ended"
+        self.border_subtitle = summary(snapshot)
+        width = max(20, self.content_size.width or 80)
+        lines = recent_lines(snapshot, width) or ["nothing has ended since the start"]
+        self.update(Text("\n".join(lines)))
