@@ -29,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)
 POLICY = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
                     squids_every=0.3, credits_every=0.2, tasks_min_every=0.2,
-                    balance_every=0.3, budget_share=50.0)
+                    balance_every=0.3, budget_share=50.0, budget_per_minute=100_000.0)
+BOARD_STARTS = ("Amazon reviews headphones", "Indeed jobs Paris data", "Airbnb listings Lisbon")
+"""For the board picture: runs launched on these squids, the second one then finished."""
 
 # name, terminal size, squid to select (None: the first), keys to press at the end
 SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
@@ -40,6 +42,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("paused-run", (120, 40), "LinkedIn leads SaaS CTOs", ()),
     ("launch-confirm", (120, 40), "Amazon reviews headphones", ("l",)),
     ("help", (120, 40), None, ("question_mark",)),
+    ("board", (120, 40), None, ("w",)),
 )
 
 
@@ -63,6 +66,14 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
         async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: app.snapshot.stats is not None
                         and app.snapshot.credits is not None)
+            if name == "board":
+                started = [world.start_run(next(s.id for s in world.squids.values()
+                                                if s.name == squid_name))
+                           for squid_name in BOARD_STARTS]
+                world.clock.advance(40)
+                await until(pilot, lambda: any(row.run.id == started[1].id
+                                               for row in app.snapshot.board))
+                world.finish_run(started[1].id)
             for _ in range(6):
                 world.clock.advance(5)
                 await pilot.pause(0.4)
@@ -78,6 +89,10 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
             for key in keys:
                 await pilot.press(key)
             await pilot.pause(0.5)
+            if name == "board":
+                await until(pilot, lambda: len(app.snapshot.board) >= 5
+                            and app.snapshot.recent)
+                await pilot.pause(0.5)
             path = HERE / f"{name}.svg"
             path.write_text(app.export_screenshot(title=f"lobstr-tui · {name}"))
     return path

@@ -17,10 +17,14 @@ MAX_SHOWN = 50
 
 
 def summary(snapshot: Snapshot) -> str:
-    """``since 14:02: 3 done, 1 error, 1 paused`` (ended runs, and runs paused now)."""
+    """``since 14:02: 3 done, 1 error, 1 paused`` (ended runs, and errored or paused
+    runs on the board now)."""
     counts = Counter(row.run.status.kind for row in snapshot.recent)
-    counts[StatusKind.PAUSED] = sum(row.run.status.kind is StatusKind.PAUSED
-                                    for row in snapshot.board)
+    # Errored runs stay on the board (lobstr.io may resume them): counted with the
+    # ended ones; paused runs are counted from the board.
+    for row in snapshot.board:
+        if row.run.status.kind in (StatusKind.PAUSED, StatusKind.ERROR):
+            counts[row.run.status.kind] += 1
     words = [f"{counts[kind]} {kind.value}" for kind in
              (StatusKind.DONE, StatusKind.ERROR, StatusKind.ABORTED, StatusKind.PAUSED)
              if counts[kind]]
