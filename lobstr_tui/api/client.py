@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
@@ -140,13 +140,15 @@ class LobstrClient:
         prefix = path_prefix(path)
         started = time.monotonic()
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        # Reported with its query: two lists on one path are two resources.
+        shown = f"{path}?{urlencode(clean_params)}" if clean_params else path
         try:
             response = await self._http.request(method, path, params=clean_params or None,
                                                 json=body)
         except httpx.TransportError as exc:
             error = _network_error(exc)
-            self._report(method, path, prefix, None, started, RateLimit(None, None, None, None),
-                         error)
+            self._report(method, shown, prefix, None, started,
+                         RateLimit(None, None, None, None), error)
             raise error from None
         rate_limit = RateLimit.from_headers(response.headers)
         if rate_limit.known:
@@ -164,7 +166,8 @@ class LobstrClient:
             except ValueError:
                 error_obj = ProtocolError(
                     f"the API sent a reply that is not JSON (HTTP {response.status_code})")
-        self._report(method, path, prefix, response.status_code, started, rate_limit, error_obj)
+        self._report(method, shown, prefix, response.status_code, started, rate_limit,
+                     error_obj)
         if error_obj is not None:
             raise error_obj
         return decoded
