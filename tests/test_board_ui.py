@@ -80,3 +80,21 @@ async def test_a_pause_seen_while_running_is_a_toast_and_a_log_line(
         toasts = [n.message for n in app._notifications]
         assert any("cookies_expired" in message for message in toasts)
         assert "\a" in app.alert_desk.written, "the bell was rung (written even headless)"
+
+
+async def test_board_flag_starts_on_the_board(server: SimServer) -> None:
+    app = make_app(server)
+    app.start_board = True  # what --board passes (LobstrApp(start_board=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+        await wait_for(pilot, lambda: bool(board_rows(app)), limit=15, what="board rows")
+        assert app.is_running
+
+
+def test_sparkline_bars_rise_from_zero() -> None:
+    from lobstr_tui.ui import format as fmt
+
+    assert fmt.spark([122.0, 122.5, 121.8], 10) == "███", "a steady rate is a flat line"
+    assert fmt.spark([0.0, 50.0, 100.0], 10) == "▁▅█"
+    assert fmt.spark([0.0, 0.0], 10) == "▁▁"
+    assert fmt.spark(list(range(40)), 5) == fmt.spark(list(range(35, 40)), 5)

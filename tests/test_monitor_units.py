@@ -317,3 +317,12 @@ def test_refusals_in_plain_words() -> None:
     assert plain_error(busy) == "a run is already active for this squid"
     odd = BusinessError("the API's own words", status_code=400, error_type="Whatever")
     assert plain_error(odd) == "the API's own words"
+
+
+def test_board_reads_share_a_key_with_the_job_reading_the_same_url() -> None:
+    from lobstr_tui.monitor.jobs import Job, JobKind
+
+    assert Job(JobKind.ROW_STATS, "r1", 10).url_key == Job(JobKind.STATS, "r1", 5).url_key
+    assert Job(JobKind.ROW_FIND, "s1", 10).url_key == Job(JobKind.LATEST_RUN, "s1", 0).url_key
+    assert Job(JobKind.ROW_STATS, "r1", 10).url_key != Job(JobKind.STATS, "r2", 5).url_key
+    assert Job(JobKind.ROW_RUN, "r1", 10).url_key != Job(JobKind.ROW_STATS, "r1", 10).url_key

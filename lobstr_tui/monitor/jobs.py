@@ -40,6 +40,8 @@ class JobKind(Enum):
 
 BOARD_SLOT = "board"
 """The one key of every board read: they go one at a time, ``row_interval`` apart."""
+_SAME_URL = {JobKind.ROW_STATS: JobKind.STATS, JobKind.ROW_FIND: JobKind.LATEST_RUN}
+"""Board reads that ask for the same URL as another job for the same target."""
 ROW_KINDS = frozenset({JobKind.ROW_FIND, JobKind.ROW_RUN, JobKind.ROW_STATS})
 _ROW_KIND = {"find": JobKind.ROW_FIND, "run": JobKind.ROW_RUN, "stats": JobKind.ROW_STATS}
 ROW_FALLBACK_EVERY = 10.0
@@ -73,6 +75,13 @@ class Job:
         if self.slot is not None:
             return self.slot
         return self.kind.value if self.target is None else f"{self.kind.value}:{self.target}"
+
+    @property
+    def url_key(self) -> str:
+        """What the job reads, as a key: two jobs reading the same URL (the board's read
+        of a run's stats and the selected run's stats) are never in flight together."""
+        kind = _SAME_URL.get(self.kind, self.kind)
+        return kind.value if self.target is None else f"{kind.value}:{self.target}"
 
     @property
     def prefix(self) -> str:

@@ -110,6 +110,8 @@ class PollScheduler:
         self._state = self._snapshot
         self._next_due: dict[str, float] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._reading: dict[str, str] = {}
+        """The resource each in-flight job reads (job key -> resource)."""
         self._ledger = Ledger()
         self._cadence: dict[str, Cadence] = {}
         self._wanted_since: dict[str, datetime] = {}
@@ -276,9 +278,12 @@ class PollScheduler:
         for key in [k for k in self._next_due if ":" in k]:
             if key.split(":", 1)[1] not in watched:
                 del self._next_due[key]  # no longer watched: fetched anew when it is again
-        for job in pick_due(jobs, now=self.clocks.monotonic(), next_due=self._next_due,
+        busy = set(self._reading.values())
+        free = [job for job in jobs if job.url_key not in busy]
+        for job in pick_due(free, now=self.clocks.monotonic(), next_due=self._next_due,
                             in_flight=self._in_flight, gate=self.gate,
                             max_in_flight=self.policy.max_in_flight, budget=self.budget):
+            self._reading[job.key] = job.url_key
             self._in_flight[job.key] = asyncio.get_running_loop().create_task(
                 self._run_job(job), name=f"lobstr-{job.key}")
         return jobs
@@ -323,6 +328,7 @@ class PollScheduler:
             self._publish()
         finally:
             self._in_flight.pop(job.key, None)
+            self._reading.pop(job.key, None)
             self._wake.set()
 
     def _follow_transitions(self, before: Snapshot) -> None:

@@ -8,6 +8,7 @@ headless); the command runs in the background and a failing one is said once.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -34,10 +35,10 @@ class AlertDesk:
     def __init__(self, app: App[None], settings: AlertSettings) -> None:
         self.app = app
         self.settings = settings
-        self.written: list[str] = []
-        """Every bell and OSC sequence due, in order (recorded when headless too, where
-        nothing reaches a terminal)."""
-        self.delivered: list[str] = []
+        self.written: deque[str] = deque(maxlen=100)
+        """The last bell and OSC sequences due, in order (recorded when headless too,
+        where nothing reaches a terminal)."""
+        self.delivered: deque[str] = deque(maxlen=100)
         """The names of the alerts delivered, in order."""
         self.command = (CommandNotifier(settings.command, on_failure=self._command_failed)
                         if settings.command else None)

@@ -248,7 +248,7 @@ class LobstrApp(App[None]):
         now = self.clock()
         self.main.query_one(TopBar).show(self.snapshot, now)
         board = self.board_screen
-        if board is not None:
+        if board is not None and board.query(TopBar):
             board.query_one(TopBar).show(self.snapshot, now)
         if self.snapshot.active_run is not None:
             self.main.query_one(RunsTable).tick(self.snapshot, now)

@@ -33,7 +33,9 @@ class BoardScreen(Screen[None]):
         self.query_one(BoardTable).focus()
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
-        """Render a snapshot."""
+        """Render a snapshot (nothing yet if the screen is still being built)."""
+        if not self.query(TopBar):
+            return
         self.query_one(TopBar).show(snapshot, now)
         self.query_one(BoardTable).show(snapshot, now)
         self.query_one(RecentPanel).show(snapshot, now)

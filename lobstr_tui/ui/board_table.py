@@ -63,7 +63,9 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
         else f"{row.results_per_minute:,.0f}",
         "spark": fmt.spark(row.rate_history, 11),
         "credits": fmt.credits(row.credits_used),
-        "eta": fmt.DASH if row.eta_seconds is None else fmt.duration(row.eta_seconds),
+        # Only a running run has an ETA worth showing: a paused one is not moving.
+        "eta": fmt.duration(row.eta_seconds)
+        if row.eta_seconds is not None and run.status.kind is StatusKind.RUNNING else fmt.DASH,
         "age": fmt.DASH if age is None else fmt.age_text(age),
     }
 

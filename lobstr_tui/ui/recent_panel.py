@@ -19,17 +19,17 @@ MAX_SHOWN = 50
 def summary(snapshot: Snapshot) -> str:
     """``since 14:02: 3 done, 1 error, 1 paused`` (ended runs, and errored or paused
     runs on the board now)."""
-    counts = Counter(row.run.status.kind for row in snapshot.recent)
-    # Errored runs stay on the board (lobstr.io may resume them): counted with the
-    # ended ones; paused runs are counted from the board.
-    for row in snapshot.board:
-        if row.run.status.kind in (StatusKind.PAUSED, StatusKind.ERROR):
-            counts[row.run.status.kind] += 1
-    words = [f"{counts[kind]} {kind.value}" for kind in
-             (StatusKind.DONE, StatusKind.ERROR, StatusKind.ABORTED, StatusKind.PAUSED)
-             if counts[kind]]
+    ended = Counter(row.run.status.kind for row in snapshot.recent)
+    words = [f"{ended[kind]} {kind.value}" for kind in
+             (StatusKind.DONE, StatusKind.ERROR, StatusKind.ABORTED) if ended[kind]]
     since = fmt.clock_time(snapshot.board_since) if snapshot.board_since else "start"
-    return f"since {since}: " + (", ".join(words) if words else "nothing ended yet")
+    text = f"since {since}: " + (", ".join(words) if words else "nothing ended")
+    # What needs the person now (it may have been so before the start: said apart).
+    now = Counter(row.run.status.kind for row in snapshot.board
+                  if row.run.status.kind in (StatusKind.PAUSED, StatusKind.ERROR))
+    waiting = [f"{now[kind]} {kind.value}" for kind in (StatusKind.ERROR, StatusKind.PAUSED)
+               if now[kind]]
+    return text + (f" · now {', '.join(waiting)}" if waiting else "")
 
 
 def recent_lines(snapshot: Snapshot, width: int) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ProgressBar, Sparkline, Static
+from textual.widgets import ProgressBar, Static
 
 from lobstr_tui.api import Run, RunStats, StatusKind, explain
 from lobstr_tui.monitor import Snapshot, short_id
@@ -89,9 +89,9 @@ class RunDetail(Reshown, Vertical):
         yield Static(id="run-line")
         with Horizontal(id="spark-row"):
             yield Static(id="spark-results-label", classes="spark-label")
-            yield Sparkline([], id="spark-results")
+            yield Static(id="spark-results")
             yield Static(id="spark-credits-label", classes="spark-label")
-            yield Sparkline([], id="spark-credits")
+            yield Static(id="spark-credits")
 
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
@@ -133,7 +133,8 @@ class RunDetail(Reshown, Vertical):
 
     def _show_history(self, snapshot: Snapshot) -> None:
         """Results and credits per minute of the selected run over the last 30 minutes,
-        from the polls already made (no extra requests); hidden until there are two."""
+        from the polls already made (no extra requests); hidden until there are two.
+        Bars rise from zero (a steady rate is a flat line, not a cliff or nothing)."""
         history = snapshot.selected_history
         row = self.query_one("#spark-row")
         results = list(history.results_per_minute) if history else []
@@ -141,9 +142,9 @@ class RunDetail(Reshown, Vertical):
         row.display = len(results) >= 2
         if not row.display:
             return
-        self.query_one("#spark-results", Sparkline).data = results
-        self.query_one("#spark-credits", Sparkline).data = spent
-        self.query_one("#spark-results-label", Static).update(
-            f"results/min {results[-1]:,.0f} ")
-        self.query_one("#spark-credits-label", Static).update(
-            f" credits/min {spent[-1]:,.1f} " if spent else " credits/min — ")
+        for name, series in (("results", results), ("credits", spent)):
+            bars = self.query_one(f"#spark-{name}", Static)
+            width = max(5, min(30, bars.content_size.width or 30))
+            bars.update(fmt.spark(series, width))
+        self.query_one("#spark-results-label", Static).update("results/min, 30 min ")
+        self.query_one("#spark-credits-label", Static).update(" credits/min ")
