@@ -94,7 +94,10 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
                             and app.snapshot.recent)
                 await pilot.pause(0.5)
             path = HERE / f"{name}.svg"
-            path.write_text(app.export_screenshot(title=f"lobstr-tui · {name}"))
+            svg = app.export_screenshot(title=f"lobstr-tui · {name}")
+            # rsvg-convert drops leading spaces in <text> unless told to keep them (an
+            # indented line would look flush-left in the PNG).
+            path.write_text(svg.replace("<svg ", '<svg xml:space="preserve" ', 1))
     return path
 
 
