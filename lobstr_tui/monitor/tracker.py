@@ -297,6 +297,10 @@ class RunTracker:
         if best is None:
             return None
         stale_run = (now - best.run_read_at).total_seconds() >= RUN_READ_EVERY
+        if best.slow and best.stats is None:
+            # A paused or errored row's progress is read once (it is not moving), so
+            # its percent is known; after that only its status is watched.
+            return RowRead("stats", best.run.id)
         if best.slow or (stale_run and best.squid_id != selected_squid):
             return RowRead("run", best.run.id)
         return RowRead("stats", best.run.id)
