@@ -94,6 +94,9 @@ def test_pause_rings_the_bell_and_notifies_the_desktop(world: World, tmp_path: P
         try:
             term.read_until(b"Google Maps FR")
             term.read_until(b"live")
+            # The running run is seen running (its progress has an ETA) before it pauses:
+            # a pause that came before the first look would be the state found at start.
+            term.read_until(b"ETA")
             before = len(term.data)
             world.pause_run(_running_run(world), PAUSE_REASON, "session expired")
             osc = b"\x1bPtmux;\x1b\x1b]777;notify;" if tmux else b"\x1b]777;notify;"
@@ -127,6 +130,9 @@ def test_no_alert_for_the_state_found_at_start(world: World, tmp_path: Path) -> 
         try:
             term.read_until(b"LinkedIn leads")  # a squid whose run is paused at start
             term.read_until(b"live")
+            # The running run is seen running (its progress has an ETA) before it pauses:
+            # a pause that came before the first look would be the state found at start.
+            term.read_until(b"ETA")
             # An alert written later (a pause now) proves the command works; the paused
             # run found at start must not be among the alerts.
             world.pause_run(_running_run(world), PAUSE_REASON)
