@@ -68,7 +68,7 @@ async def test_every_run_shows_its_full_status_word(frozen_server: SimServer,
         table = app.query_one(RunsTable)
         keys = table.column_keys
         assert "status" in keys, f"Status shown at {size}"
-        assert ("reason" in keys) == (size[0] >= 100), "Done Reason from 100 columns"
+        assert ("reason" in keys) == (size[0] >= 80), "Done Reason from 80 columns"
         status = keys.index("status")
         for run in app.snapshot.runs:
             assert table.get_row(run.id)[status].plain == fmt.status_label(run.status)

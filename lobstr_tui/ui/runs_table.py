@@ -26,19 +26,20 @@ LAYOUT = Layout(
         Column("unique", "Unique", 9),
         Column("credits", "Credits", 9),
         Column("duration", "Duration", 8),
-        Column("status", "Status", 12),
+        Column("status", "Status", 11),
         Column("reason", "Done Reason", 20),
         Column("origin", "Origin", 8),
     ),
-    # Status is the last to go; Run ID shortens before it disappears; Done Reason takes
-    # the room left over, up to the longest reason slug.
+    # Status is the last to go; Run ID and Done Reason shorten before they disappear
+    # (Done Reason still shows at 80x24); Done Reason takes the room left over, up to
+    # the longest reason slug.
     priority=("status", "run", "results", "reason", "started", "duration", "credits",
               "ended", "unique", "origin"),
-    short={"run": Column("run", "Run", 4)},
+    short={"run": Column("run", "Run", 4), "reason": Column("reason", "Done Reason", 12)},
     flex="reason", flex_max=25,
 )
-STATUS_WIDTHS = (12, 24)
-"""Status is 12 cells (``⇡ uploading``), wider for an unknown status word, up to 24."""
+STATUS_WIDTHS = (11, 24)
+"""Status is 11 cells (``⇡ uploading``), wider for an unknown status word, up to 24."""
 RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
 ColourOf = Callable[[str], str]
 ODD_FIELDS = {"duration": "duration", "total_results": "results",
@@ -46,7 +47,7 @@ ODD_FIELDS = {"duration": "duration", "total_results": "results",
 """Which cell carries the warning mark of an impossible value (else the Run ID)."""
 
 
-def plan_columns(width: int, status_width: int = 12) -> tuple[Column, ...]:
+def plan_columns(width: int, status_width: int = 11) -> tuple[Column, ...]:
     """The runs table's columns that fit in ``width`` cells (Status ``status_width``)."""
     return plan(LAYOUT, width, {"status": status_width})
 
