@@ -163,7 +163,7 @@ def resolve_settings(env: Mapping[str, str] | None = None,
 
 NO_TOKEN_MESSAGE = (
     "lobstr-tui: no API token found. Set one with\n"
-    "  export LOBSTR_TOKEN=...        (from https://app.lobstr.io/dashboard/api)\n"
+    "  export LOBSTR_TOKEN=...        (from " + TOKEN_PAGE + ")\n"
     "or put it in {path} as\n"
     "  [auth]\n"
     '  token = "..."\n'

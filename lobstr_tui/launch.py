@@ -22,7 +22,6 @@ from lobstr_tui.config import (
     NO_TOKEN_MESSAGE,
     TOKEN_PAGE,
     ConfigError,
-    check_base_url,
     config_path,
     resolve_settings,
 )
@@ -99,7 +98,7 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
 
             world = build("demo", seed=args.seed, speed=args.speed or DEMO_SPEED)
             server = stack.enter_context(SimServer(world, token=DEFAULT_TOKEN))
-            target = _Target(Token(DEFAULT_TOKEN), check_base_url(server.base_url, "demo"))
+            target = _Target(Token(DEFAULT_TOKEN), server.base_url)
         else:
             try:
                 settings = resolve_settings(base_url=args.base_url)
@@ -175,9 +174,9 @@ def _token_never_accepted(app: LobstrApp) -> bool:
 def _rejected_message(app: LobstrApp, target: _Target) -> str:
     """One line: who rejected the token, where it came from, how to set a valid one."""
     said = app.snapshot.connection.detail or ""
-    # The server's words are untrusted: printable characters only, short, token masked.
-    said = "".join(c if c.isprintable() else "?" for c in said)[:120]
-    said = mask_secrets(said, target.secrets)
+    # The server's words were cleaned when parsed (api.text): mask the token, then cut
+    # (cutting first could leave part of a token that straddles the cut unmasked).
+    said = mask_secrets(said, target.secrets)[:120]
     source = target.token_source or "the token"
     fix = (f"set a valid one with export LOBSTR_TOKEN=... (from {TOKEN_PAGE})"
            if source == "LOBSTR_TOKEN"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from lobstr_tui.api.text import bounded
+from lobstr_tui.api.text import bounded, fit
 
 MAX_MESSAGE_CELLS = 300
 """The longest error message kept (a proxy's HTML page can be megabytes)."""
@@ -146,7 +146,7 @@ class ParseError(ProtocolError):
         """The shortest useful description: ``last_run_at 'yesterday-ish'``."""
         if self.field and self.shown is not None:
             return bounded(f"{self.field} {self.shown}", 80)
-        return bounded(self.message, 80)
+        return fit(self.message, 80)  # cleaned already, when the error was made
 
 
 def canonical_error_type(raw_type: str | None, message: str) -> str | None:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lobstr_tui.api.errors import ParseError
-from lobstr_tui.api.text import clean, fit
+from lobstr_tui.api.text import bounded, clean, fit
 
 _TIMEDELTA = re.compile(
     r"^(?:(?P<days>-?\d+) days?,\s*)?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d+)?)$"
@@ -36,7 +36,7 @@ UNKNOWN_ETA_TEXTS = frozenset({"", "∞", "inf", "infinity", "unknown", "n/a", "
 def shown(value: Any) -> str:
     """A value as a short, clean phrase for a message: ``'yesterday-ish'``, ``a list``."""
     if isinstance(value, str):
-        return "'" + fit(clean(value), 40) + "'"
+        return "'" + bounded(value, 40) + "'"
     if value is None or isinstance(value, bool):
         return "null" if value is None else str(value).lower()
     if isinstance(value, (int, float)):

@@ -509,7 +509,8 @@ class DownloadInfo:
         return cls(url=url, processing=url is None, progress=f.opt_number(d, "progress"))
 
 
-def _item_id(item: object) -> str | None:
+def item_id(item: object) -> str | None:
+    """An item's id, or None when it has none to compare by."""
     value = getattr(item, "id", None)
     return value if isinstance(value, str) and value else None
 
@@ -563,7 +564,7 @@ class Page(Generic[T]):
             except ParseError as error:
                 skipped.append(error.brief)
                 continue
-            key = _item_id(parsed)
+            key = item_id(parsed)
             if key is not None:
                 if key in seen:
                     duplicates += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, TypeVar
 
-from lobstr_tui.api.models import Page
+from lobstr_tui.api.models import Page, item_id
 
 T = TypeVar("T")
 
@@ -53,11 +53,6 @@ class PageWalk(Generic[T]):
     _links: set[str] = field(default_factory=set)
 
     @property
-    def done(self) -> bool:
-        """True once the walk has stopped."""
-        return self.end is not None
-
-    @property
     def cut_short(self) -> bool:
         """True when the walk stopped for a reason other than reaching the last page."""
         return self.end is not None and self.end is not WalkEnd.LAST_PAGE
@@ -77,8 +72,8 @@ class PageWalk(Generic[T]):
         self.total = max(self.total, page.total_results)
         new = 0
         for item in page.items:
-            key = getattr(item, "id", None)
-            if isinstance(key, str) and key:
+            key = item_id(item)
+            if key is not None:
                 if key in self._ids:
                     self.duplicates += 1
                     continue
