@@ -305,7 +305,7 @@ def connection_event(at: datetime, before: LinkState, after: Snapshot) -> Event 
 
 def _data_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     for resource, message in current.errors.items():
-        if previous.errors.get(resource) != message and "in time" not in message:
+        if previous.errors.get(resource) != message:
             yield Event(current.taken_at, EventKind.DATA, f"could not read {resource}: {message}",
                         Level.WARNING)
 

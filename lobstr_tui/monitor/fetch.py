@@ -27,8 +27,6 @@ Observe = Callable[[RunTracker, datetime], None]
 RUNS_PAGE = 50
 SQUIDS_PAGE = 100
 TASKS_PAGE = 100
-SQUID_PAGES_CAP = 20
-"""The most squid pages one read of the list takes (2,000 squids)."""
 
 
 def _unchanged(state: Snapshot, at: datetime) -> Snapshot:
@@ -124,7 +122,7 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
 
 async def _squids(client: LobstrClient, job: Job, ledger: Ledger) -> Fetched:
     """One page of the squid list; the list is merged once its last page is read."""
-    walk: PageWalk[Squid] = ledger.walks.setdefault(job.key, PageWalk(cap=SQUID_PAGES_CAP))
+    walk: PageWalk[Squid] = ledger.walks.setdefault(job.key, PageWalk())
     page = await client.squids_page(page=walk.next_number, limit=SQUIDS_PAGE)
     if walk.add(page) is not None:
         return Fetched(_unchanged, more=True)

@@ -78,7 +78,3 @@ class RateSeries:
         """The per-minute samples, oldest first."""
         return tuple(self.per_minute)
 
-    @property
-    def latest(self) -> float | None:
-        """The last value read."""
-        return self._recent[-1][1] if self._recent else None

@@ -15,7 +15,7 @@ from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import RateGate
 from lobstr_tui.monitor.snapshot import Snapshot
-from lobstr_tui.monitor.tracker import RowRead
+from lobstr_tui.monitor.tracker import ReadKind, RowRead
 
 NEVER = 1e9
 """The period of a job that is fetched once and then only on demand."""
@@ -42,8 +42,11 @@ BOARD_SLOT = "board"
 """The one key of every board read: they go one at a time, ``row_interval`` apart."""
 _SAME_URL = {JobKind.ROW_STATS: JobKind.STATS, JobKind.ROW_FIND: JobKind.LATEST_RUN}
 """Board reads that ask for the same URL as another job for the same target."""
-ROW_KINDS = frozenset({JobKind.ROW_FIND, JobKind.ROW_RUN, JobKind.ROW_STATS})
-_ROW_KIND = {"find": JobKind.ROW_FIND, "run": JobKind.ROW_RUN, "stats": JobKind.ROW_STATS}
+_ROW_KIND: dict[ReadKind, JobKind] = {
+    "find": JobKind.ROW_FIND, "run": JobKind.ROW_RUN, "stats": JobKind.ROW_STATS}
+ROW_KINDS = frozenset(_ROW_KIND.values())
+ROW_READ: dict[JobKind, ReadKind] = {kind: read for read, kind in _ROW_KIND.items()}
+"""The board read each row job makes (the inverse of the planning map)."""
 ROW_FALLBACK_EVERY = 10.0
 
 _PREFIX = {

@@ -46,6 +46,7 @@ from lobstr_tui.monitor.jobs import (
     BOARD_SLOT,
     NEVER,
     ROW_KINDS,
+    ROW_READ,
     Job,
     JobKind,
     next_wake,
@@ -57,7 +58,7 @@ from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
 from lobstr_tui.monitor.snapshot import Cadence, Snapshot
 from lobstr_tui.monitor.tasks import cancel_and_wait
-from lobstr_tui.monitor.tracker import ReadKind, RowRead, RunTracker
+from lobstr_tui.monitor.tracker import RowRead, RunTracker
 from lobstr_tui.monitor.transitions import (
     SETTLED,
     WANTS_REASON,
@@ -68,8 +69,6 @@ from lobstr_tui.monitor.transitions import (
 
 Listener = Callable[[Snapshot, list[Event]], None]
 
-_ROW_READ: dict[JobKind, ReadKind] = {
-    JobKind.ROW_FIND: "find", JobKind.ROW_RUN: "run", JobKind.ROW_STATS: "stats"}
 
 
 class PollScheduler:
@@ -241,11 +240,6 @@ class PollScheduler:
             await self._sleep(next_wake(jobs, self._next_due, self._in_flight,
                                         self.clocks.monotonic()))
 
-    @property
-    def budget_plan(self) -> BudgetPlan:
-        """How the request budget is spent now."""
-        return self._plan
-
     def _plan_budget(self) -> BudgetPlan:
         state = self._state
         run = state.selected_run
@@ -414,7 +408,7 @@ class PollScheduler:
         """A board read failed for its own reason (not the link's): that row waits, the
         others keep their turns."""
         self.errors_seen += 1
-        self._tracker.read_failed(RowRead(_ROW_READ[job.kind], job.target or ""),
+        self._tracker.read_failed(RowRead(ROW_READ[job.kind], job.target or ""),
                                   self.clocks.wall(),
                                   missing=isinstance(error, NotFoundError))
         self._next_due[job.key] = self.clocks.monotonic() + job.period

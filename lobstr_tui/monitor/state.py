@@ -186,8 +186,8 @@ def squids_listed(state: Snapshot, squids: Iterable[Squid], at: datetime) -> Sna
     if any(squid_id not in active for squid_id in progress):
         progress = _frozen({k: v for k, v in progress.items() if k in active})
     latest = state.latest_runs
-    if any(squid_id not in {s.id for s in listed} for squid_id in latest):
-        ids = {s.id for s in listed}
+    ids = {s.id for s in listed}
+    if any(squid_id not in ids for squid_id in latest):
         latest = _frozen({k: v for k, v in latest.items() if k in ids})
     return replace(stored(state, "squids", at), squids=listed, squids_loaded=True,
                    progress=progress, latest_runs=latest)

@@ -26,6 +26,7 @@ from typing import Literal
 from lobstr_tui.api import Run, RunStats, RunStatus, Squid, StatusKind
 from lobstr_tui.monitor.board import NEEDS_PERSON, BoardRow, EndedRow, board_order
 from lobstr_tui.monitor.budget import SLOW_ROW_WEIGHT
+from lobstr_tui.monitor.events import short_id
 from lobstr_tui.monitor.history import RateSeries, RunHistory
 from lobstr_tui.monitor.snapshot import Snapshot
 from lobstr_tui.monitor.transitions import status_changed
@@ -52,8 +53,6 @@ class RowRead:
 
     kind: ReadKind
     target: str
-    urgent: bool = False
-    """A find or a status re-read: it goes before the rows' turns, at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,14 +276,9 @@ class RunTracker:
         """The read the board needs most now: a squid's new run to find, a run the squid
         list shows changed, else the row whose data is oldest (paused and errored rows'
         ages count four times slower). ``skip``: squids whose newest run is read anyway."""
-        for squid_id in self._finds:
-            if squid_id not in skip and squid_id != selected_squid:
-                return RowRead("find", squid_id, urgent=True)
-        for row in self._rows.values():
-            if row.recheck_since is not None and (
-                    row.squid_id not in skip and row.squid_id != selected_squid
-                    and not self._skipped(row, now)):
-                return RowRead("run", row.run.id, urgent=True)
+        urgent = self._urgent_read(now, selected_squid, skip)
+        if urgent is not None:
+            return urgent
         best: _Followed | None = None
         oldest = -1.0
         for row in self._rows.values():
@@ -305,12 +299,23 @@ class RunTracker:
             return RowRead("run", best.run.id)
         return RowRead("stats", best.run.id)
 
+    def _urgent_read(self, now: datetime, selected_squid: str | None,
+                     skip: frozenset[str]) -> RowRead | None:
+        """A find or a status re-read, which go before the rows' turns, at once."""
+        for squid_id in self._finds:
+            if squid_id not in skip and squid_id != selected_squid:
+                return RowRead("find", squid_id)
+        for row in self._rows.values():
+            if row.recheck_since is not None and (
+                    row.squid_id not in skip and row.squid_id != selected_squid
+                    and not self._skipped(row, now)):
+                return RowRead("run", row.run.id)
+        return None
+
     def has_urgent(self, now: datetime, *, selected_squid: str | None,
                    skip: frozenset[str] = frozenset()) -> bool:
-        """True when a find or a status re-read waits."""
-        read = self.next_read(now, selected_run=None, selected_squid=selected_squid,
-                              skip=skip)
-        return read is not None and read.urgent
+        """True when a find or a status re-read waits (the rows are not looked at)."""
+        return self._urgent_read(now, selected_squid, skip) is not None
 
     def row_counts(self, *, selected_run: str | None,
                    selected_squid: str | None) -> tuple[int, int, int]:
@@ -340,7 +345,7 @@ class RunTracker:
 
     def name(self, squid_id: str) -> str:
         """The squid's (cleaned) name, or its id's start when it is not listed."""
-        return self._names.get(squid_id) or squid_id[:6]
+        return self._names.get(squid_id) or short_id(squid_id)
 
     def build(self, now: datetime) -> tuple[tuple[BoardRow, ...], tuple[EndedRow, ...]]:
         """The board (ordered) and the runs that ended within the last 24 hours, newest
