@@ -51,14 +51,14 @@ class AlertDesk:
             self.delivered.append(event.alert)
             channels = channels_for(event.alert, self.settings)
             squid = _squid_name(event)
-            self.app.notify(event.text, title=alert_title(event.alert, squid),
+            title = alert_title(event.alert, squid)
+            self.app.notify(event.text, title=title,
                             severity=SEVERITY[event.level],  # type: ignore[arg-type]
                             timeout=12 if event.level in (Level.WARNING, Level.ERROR) else 6)
             if BELL in channels:
                 self._write("\a")
             if DESKTOP in channels:
-                self._write(desktop_sequence(alert_title(event.alert, squid), event.text,
-                                             env=os.environ))
+                self._write(desktop_sequence(title, event.text, env=os.environ))
             if COMMAND in channels and self.command is not None and event.payload:
                 self.command.submit(event.payload)
 

@@ -230,10 +230,10 @@ class LobstrApp(App[None]):
     def _render(self, snapshot: Snapshot) -> None:
         if not self.is_running or not self.main.query(TopBar):
             return  # a late snapshot while the app is closing
+        now = self.clock()
         board = self.board_screen
         if board is not None:
-            board.show(snapshot, self.clock())
-        now = self.clock()
+            board.show(snapshot, now)
         self.main.query_one(TopBar).show(snapshot, now)
         self.main.query_one(SquidList).show(snapshot, now)
         self.main.query_one(RunsTable).show(snapshot, now)

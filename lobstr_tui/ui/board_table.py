@@ -19,7 +19,9 @@ from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.board import BoardRow
 from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.columns import Column, Layout, keys, plan
+from lobstr_tui.ui.columns import Column, Layout, plan
+from lobstr_tui.ui.planned_table import PlannedTable
+from lobstr_tui.ui.reshown import Reshown
 
 LAYOUT = Layout(
     columns=(
@@ -47,8 +49,9 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
     """The text of each cell of one board row."""
     stats = row.stats
     run = row.run
-    percent = stats.percent_done if stats else None
-    age = None if row.read_at is None else max(0, int((now - row.read_at).total_seconds()))
+    percent = row.percent
+    seconds = row.age(now)
+    age = None if seconds is None else int(seconds)
     reason = run.done_reason or ""
     if run.status.kind is StatusKind.ERROR and not reason:
         reason = run.done_reason_desc or "crawler error"
@@ -70,7 +73,7 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
     }
 
 
-class BoardTable(DataTable[Text]):
+class BoardTable(Reshown, PlannedTable):
     """Every active run of the account; Enter opens its squid and run."""
 
     BINDINGS = [
@@ -87,70 +90,57 @@ class BoardTable(DataTable[Text]):
             self.run_id = run_id
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
-        self._columns: tuple[Column, ...] = ()
+        super().__init__(**kwargs)
         self._rows: dict[str, BoardRow] = {}
-        self._last: tuple[Snapshot, datetime] | None = None
-
-    @property
-    def column_keys(self) -> tuple[str, ...]:
-        """The keys of the columns shown now."""
-        return keys(self._columns)
-
-    def on_resize(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
+        self._shown: dict[str, list[Text]] = {}
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
-        """Rebuild the rows from a snapshot, keeping the cursor on the same run."""
-        self._last = (snapshot, now)
+        """Update from a snapshot: cells change in place while the columns and the order
+        of the runs stay; otherwise the rows are laid out again, the cursor kept on its
+        run."""
+        self.shown(snapshot, now)
         columns = plan(LAYOUT, self.content_size.width or 80)
-        cursor = self._cursor_run()
-        if columns != self._columns:
-            self._columns = columns
-            self.clear(columns=True)
-            for column in columns:
-                self.add_column(column.label, key=column.key, width=column.width)
+        rows = {row.run.id: row for row in snapshot.board}
+        cells = {run_id: self._cells(row, now, columns) for run_id, row in rows.items()}
+        if columns == self._columns and list(rows) == list(self._shown):
+            with self.app.batch_update():
+                for run_id, new in cells.items():
+                    for column, old, cell in zip(self._columns, self._shown[run_id], new,
+                                                 strict=True):
+                        if old != cell:
+                            self.update_cell(run_id, column.key, cell)
         else:
-            self.clear()
-        self._rows = {}
-        for row in snapshot.board:
-            if row.run.id in self._rows:
-                continue
-            self._rows[row.run.id] = row
-            self.add_row(*self._cells(row, now), key=row.run.id)
-        if cursor in self._rows:
-            self.move_cursor(row=self.get_row_index(cursor), animate=False)
-        total = len(snapshot.board)
+            cursor = self._cursor_key()
+            if columns != self._columns:
+                self._columns = columns
+                self.clear(columns=True)
+                self._add_columns()
+            else:
+                self.clear()
+            for run_id, new in cells.items():
+                self.add_row(*new, key=run_id)
+            if cursor in rows:
+                self.move_cursor(row=self.get_row_index(cursor), animate=False)
+        self._rows, self._shown = rows, cells
         note = f" · {snapshot.budget_note}" if snapshot.budget_note else ""
-        self.border_title = f"Active runs ({total})"
+        self.border_title = f"Active runs ({len(snapshot.board)})"
         self.border_subtitle = f"w: back · enter: open{note}"
 
-    def _cells(self, row: BoardRow, now: datetime) -> list[Text]:
+    def _cells(self, row: BoardRow, now: datetime, columns: tuple[Column, ...]
+               ) -> list[Text]:
         values = board_cells(row, now)
         kind = row.run.status.kind
         cells = []
-        for column in self._columns:
+        for column in columns:
             cell = Text(values[column.key],
                         justify="right" if column.key in RIGHT_ALIGNED else "left")
             if column.key in ("status", "reason") and kind in fmt.STATUS_COLOURS:
-                colour = self._colour(fmt.STATUS_COLOURS[kind])
+                colour = self.colour(fmt.STATUS_COLOURS[kind])
                 if colour:
                     cell.stylize(colour)
             cell.truncate(column.width, overflow="ellipsis")
             cells.append(cell)
         return cells
-
-    def _colour(self, name: str) -> str:
-        if self.app.no_color:
-            return ""
-        return self.app.theme_variables.get(name, "")
-
-    def _cursor_run(self) -> str | None:
-        if not self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return None if key is None else str(key)
 
     @on(DataTable.RowSelected)
     def _chosen(self, event: DataTable.RowSelected) -> None:

@@ -35,7 +35,7 @@ def summary(snapshot: Snapshot) -> str:
 def recent_lines(snapshot: Snapshot, width: int) -> list[str]:
     """Newest first: time, status, squid, done reason and results of each ended run."""
     lines = []
-    for row in sorted(snapshot.recent, key=lambda r: r.ended_at, reverse=True)[:MAX_SHOWN]:
+    for row in snapshot.recent[:MAX_SHOWN]:  # the monitor keeps them newest first
         run = row.run
         reason = run.done_reason or (run.done_reason_desc or "")
         line = (f"{fmt.clock_time(row.ended_at)} {fmt.status_label(run.status)} · "
@@ -49,10 +49,12 @@ class RecentPanel(Reshown, Static):
     """Runs that ended since the monitor started (at most 24 hours)."""
 
 
+    def on_mount(self) -> None:
+        self.border_title = "Recently ended"
+
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render the ended runs of a snapshot."""
         self.shown(snapshot, now)
-        self.border_title = "Recently ended"
         self.border_subtitle = summary(snapshot)
         width = max(20, self.content_size.width or 80)
         lines = recent_lines(snapshot, width) or ["nothing has ended since the start"]

@@ -88,9 +88,10 @@ class RunDetail(Reshown, Vertical):
             yield Static(id="progress-text")
         yield Static(id="run-line")
         with Horizontal(id="spark-row"):
-            yield Static(id="spark-results-label", classes="spark-label")
+            yield Static("results/min, 30 min ", id="spark-results-label",
+                         classes="spark-label")
             yield Static(id="spark-results")
-            yield Static(id="spark-credits-label", classes="spark-label")
+            yield Static(" credits/min ", id="spark-credits-label", classes="spark-label")
             yield Static(id="spark-credits")
 
 
@@ -146,5 +147,3 @@ class RunDetail(Reshown, Vertical):
             bars = self.query_one(f"#spark-{name}", Static)
             width = max(5, min(30, bars.content_size.width or 30))
             bars.update(fmt.spark(series, width))
-        self.query_one("#spark-results-label", Static).update("results/min, 30 min ")
-        self.query_one("#spark-credits-label", Static).update(" credits/min ")

@@ -10,12 +10,13 @@ from textual import on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist
 
 from lobstr_tui.api import Run, StatusKind
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.columns import Column, Layout, plan
+from lobstr_tui.ui.planned_table import PlannedTable
 
 LAYOUT = Layout(
     columns=(
@@ -82,7 +83,7 @@ def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
     return cells
 
 
-class RunsTable(DataTable[Text]):
+class RunsTable(PlannedTable):
     """Runs of the selected squid, newest first; rows keyed by run id."""
 
     BINDINGS = [
@@ -103,12 +104,12 @@ class RunsTable(DataTable[Text]):
         """The cursor reached the last loaded run and older ones exist."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self._rows: dict[str, dict[str, str]] = {}
         self._order: list[str] = []
         self._squid: str | None = None
         self._has_more = False
-        self._columns: tuple[Column, ...] = plan_columns(0)
+        self._columns = plan_columns(0)
         self._last: tuple[Snapshot, datetime] | None = None
 
     def on_mount(self) -> None:
@@ -136,21 +137,6 @@ class RunsTable(DataTable[Text]):
         self._columns = columns
         self._squid = None
         return True
-
-    def _add_columns(self) -> None:
-        for column in self._columns:
-            self.add_column(column.label, key=column.key, width=column.width)
-
-    @property
-    def column_keys(self) -> tuple[str, ...]:
-        """The keys of the columns shown now, in screen order."""
-        return tuple(column.key for column in self._columns)
-
-    def colour(self, name: str) -> str:
-        """A theme colour by variable name (no colours under NO_COLOR)."""
-        if self.app.no_color:
-            return ""
-        return self.app.theme_variables.get(name, "")
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Update rows in place: cursor and scroll stay where they are."""
@@ -229,15 +215,6 @@ class RunsTable(DataTable[Text]):
         if cursor:
             self._move_to(cursor)
         self.scroll_to(y=scroll, animate=False, immediate=True)
-
-    def _cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return None if key.value is None else str(key.value)
 
     def _move_to(self, run_id: str) -> None:
         try:
