@@ -89,6 +89,19 @@ async def test_board_flag_starts_on_the_board(server: SimServer) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
         await wait_for(pilot, lambda: bool(board_rows(app)), limit=15, what="board rows")
         assert app.is_running
+        # While the board is on screen, the selected run is one of its rows.
+        assert app.snapshot.board_view
+        await wait_for(pilot, lambda: app.snapshot.selected_run_id is not None,
+                       what="a selected run")
+        run_id = app.snapshot.selected_run_id
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BoardScreen), what="main")
+        assert not app.snapshot.board_view
+        closed = len(server.log)
+        # Back on the detail, the selected run's stats are read at once.
+        await wait_for(pilot, lambda: any(e.path.endswith(f"runs/{run_id}/stats")
+                                          for e in list(server.log)[closed:]),
+                       what="the selected run's stats read again")
 
 
 def test_sparkline_bars_rise_from_zero() -> None:

@@ -38,6 +38,7 @@ class Figures:
     note: str | None
     limited: int
     all_rows_after: float
+    board_view: bool = False
 
 
 def max_per_window(instants: list[float]) -> int:
@@ -45,7 +46,8 @@ def max_per_window(instants: list[float]) -> int:
     return max((sum(1 for s in instants if t - 60.0 < s <= t) for t in instants), default=0)
 
 
-async def measure(active: int, *, selected_active: bool) -> Figures:
+async def measure(active: int, *, selected_active: bool, board_view: bool = False
+                  ) -> Figures:
     world = manual_world("large", squids=max(active + 2, 4), runs=3)
     squids = list(world.squids.values())[1:]
     for squid in world.squids.values():
@@ -59,6 +61,7 @@ async def measure(active: int, *, selected_active: bool) -> Figures:
             if selected_active:
                 scheduler.select_squid(squids[0].id)
                 await settle(scheduler)
+            scheduler.show_board(board_view)
             worst = 0.0
             selected_worst: float | None = None
             all_rows_after = math.inf
@@ -82,7 +85,7 @@ async def measure(active: int, *, selected_active: bool) -> Figures:
             prefixes = Counter(p.split("/", 1)[0] for t, _, p, _ in watch.sent
                                if t - START > WARM_UP)
             return Figures(
-                active=active, selected_active=selected_active,
+                active=active, selected_active=selected_active, board_view=board_view,
                 per_minute=max_per_window(measured),
                 per_prefix={k: round(v * 60 / MEASURED) for k, v in sorted(prefixes.items())},
                 worst_age=worst if active > int(selected_active) else 0.0,
@@ -95,7 +98,8 @@ async def measure(active: int, *, selected_active: bool) -> Figures:
 
 def record(figures: Figures, tmp_path_factory: pytest.TempPathFactory) -> None:
     line = (f"{figures.active:>2} active, selected run "
-            f"{'active' if figures.selected_active else 'idle  '}: "
+            f"{'active' if figures.selected_active else 'idle  '}"
+            f"{', board on screen' if figures.board_view else ''}: "
             f"{figures.per_minute:>2} requests in the busiest minute "
             f"(per prefix a minute: {figures.per_prefix}), worst row age "
             f"{figures.worst_age:.1f} s, selected run {figures.selected_age} s, "
@@ -139,11 +143,32 @@ async def test_budget_keeps_every_row_fresh_within_30_a_minute(
         assert figures.note == f"slow: {active} active runs for 30 requests a minute"
 
 
+# (active runs, worst age of any row, the selected run's included, slow note)
+BOARD_CASES = [(1, 10.5, False), (5, 20.0, False), (10, 29.5, False), (20, 56.0, True)]
+
+
+@pytest.mark.parametrize(("active", "worst", "slow"), BOARD_CASES)
+async def test_with_the_board_on_screen_the_selected_run_is_one_of_its_rows(
+        active: int, worst: float, slow: bool,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    figures = await measure(active, selected_active=True, board_view=True)
+    record(figures, tmp_path_factory)
+    assert figures.limited == 0, "never a 429"
+    assert figures.per_minute <= 30, "the budget holds in every 60 s window"
+    assert figures.rows == active
+    assert figures.selected_age is not None
+    assert max(figures.worst_age, figures.selected_age) <= worst
+    if active > 1:
+        assert figures.selected_age > 5.05, "not read every 5 s while the board is shown"
+    assert (figures.note is not None) is slow
+
+
 def test_plan_gives_the_rows_what_the_essentials_leave() -> None:
     policy = PollPolicy()
     plan = plan_budget(policy, selected_active=True, squid_pages=1, running_rows=9,
                        slow_rows=0, active_runs=10)
     assert plan.reserved == 12 + 3 and plan.capacity == 15
+    assert plan.stats_every == policy.stats_every
     assert (plan.runs_every, plan.credits_every, plan.tasks_every) == (60.0, 120.0, 60.0)
     spare = 15 - 1 - 60 / 120 - 60 / 3600 - (1 + 0.5 + 1)
     assert plan.row_interval == pytest.approx(60 / spare)
@@ -153,6 +178,12 @@ def test_plan_gives_the_rows_what_the_essentials_leave() -> None:
                         slow_rows=0, active_runs=10)
     assert roomy.running_period is not None and roomy.running_period <= 30.0
     assert roomy.note is None
+    shown = plan_budget(policy, selected_active=True, squid_pages=1, running_rows=9,
+                        slow_rows=0, active_runs=10, board_view=True)
+    assert shown.reserved == 3 and shown.note is None
+    assert shown.running_period is not None and shown.running_period <= 30.0
+    assert shown.stats_every == shown.running_period, "the selected run is one of the rows"
+    assert shown.row_interval == pytest.approx(shown.running_period / 9)
     paused = plan_budget(policy, selected_active=True, squid_pages=1, running_rows=2,
                          slow_rows=4, active_runs=7)
     assert paused.slow_period == pytest.approx(4 * (paused.running_period or 0))

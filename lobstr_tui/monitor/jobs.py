@@ -106,7 +106,9 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     The selected run's stats are polled while it is active (once otherwise); its credits
     likewise, and once more after it ended unless they were read after its end
     (``credits_final``); its tasks only when tasks-done changed since they were last
-    read. The selected squid's runs are polled fast while it has an active run. The
+    read; while the board is on screen (``state.board_view``) its stats are one of the
+    board's rows (``budget.stats_every``, not reserved). The selected squid's runs are
+    polled fast while it has an active run. The
     newest run of each squid in ``reasons_wanted`` is read once (its status changed on
     the squid list: the event needs its reason). ``row_read`` is the board's next read,
     in the board's slot every ``budget.row_interval`` seconds; ``budget`` may also slow
@@ -122,8 +124,9 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     run = state.selected_run
     if run is not None:
         active = run.status.is_active
-        jobs.append(Job(JobKind.STATS, run.id, policy.stats_every if active else NEVER,
-                        essential=active))
+        stats_every = budget.stats_every if budget else policy.stats_every
+        jobs.append(Job(JobKind.STATS, run.id, stats_every if active else NEVER,
+                        essential=active and not state.board_view))
         if active or state.credits is None or run.id not in credits_final:
             jobs.append(Job(JobKind.CREDITS, run.id, credits_every if active else NEVER))
         stats = state.stats

@@ -167,6 +167,18 @@ class PollScheduler:
         self._publish()
         self._wake.set()
 
+    def show_board(self, shown: bool) -> None:
+        """The board came on screen (or left it): while it is shown the selected run is
+        read as one of its rows; back on the detail its stats are read at once."""
+        state = self._state
+        if shown == state.board_view:
+            return
+        self._state = replace(state, board_view=shown)
+        if not shown and state.selected_run_id:
+            self.due(f"{JobKind.STATS.value}:{state.selected_run_id}")
+        self._publish()
+        self._wake.set()
+
     def refresh(self) -> None:
         """Poll everything now (still within the rate-limit rules)."""
         for key in self._next_due:
@@ -248,7 +260,7 @@ class PollScheduler:
         pages = max(1, -(-len(state.squids) // SQUIDS_PAGE))
         return plan_budget(self.policy, selected_active=run is not None and (
             run.status.is_active), squid_pages=pages, running_rows=running,
-            slow_rows=slow, active_runs=active)
+            slow_rows=slow, active_runs=active, board_view=state.board_view)
 
     def _start_due_jobs(self) -> list[Job]:
         """Start what is due; return the planned jobs."""

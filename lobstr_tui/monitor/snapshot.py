@@ -143,6 +143,8 @@ class Snapshot:
     launching: bool = False
     aborting: bool = False
     read_only: bool = False
+    board_view: bool = False
+    """The board is on screen (the selected run is then read as one of its rows)."""
     board: tuple[BoardRow, ...] = ()
     recent: tuple[EndedRow, ...] = ()
     board_since: datetime | None = None

@@ -138,7 +138,7 @@ class LobstrApp(App[None]):
     def action_board(self) -> None:
         """Open the board of every active run (``w`` again closes it)."""
         if self.board_screen is None:
-            board = BoardScreen()
+            board = BoardScreen(on_shown=self.scheduler.show_board)
             self.push_screen(board)
             self.call_after_refresh(board.show, self.snapshot, self.clock())
         elif isinstance(self.screen, BoardScreen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -23,6 +24,12 @@ class BoardScreen(Screen[None]):
                 tooltip="Back to the squids and runs"),
     ]
 
+    def __init__(self, on_shown: Callable[[bool], None] | None = None) -> None:
+        """``on_shown(True)`` when the board comes on screen, ``(False)`` when it leaves
+        (the monitor reads the selected run as one of the board's rows meanwhile)."""
+        super().__init__()
+        self._on_shown = on_shown
+
     def compose(self) -> ComposeResult:
         yield TopBar(id="board-top-bar")
         yield BoardTable(id="board")
@@ -31,6 +38,18 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(BoardTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._on_shown is not None:
+            self._on_shown(True)
+
+    def on_screen_suspend(self) -> None:
+        if self._on_shown is not None:
+            self._on_shown(False)
+
+    def on_unmount(self) -> None:
+        if self._on_shown is not None:
+            self._on_shown(False)
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot (nothing yet if the screen is still being built)."""
