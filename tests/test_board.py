@@ -139,3 +139,21 @@ def test_board_order_puts_the_person_first_then_eta() -> None:
     rows = [row("a", "running", 300.0), row("b", "error", None), row("c", "running", None),
             row("d", "paused", 10.0), row("e", "pending", 60.0)]
     assert [r.squid_id for r in board_order(rows)] == ["d", "b", "e", "a", "c"]
+
+
+def test_a_paused_row_has_its_progress_read_once_then_only_its_status() -> None:
+    tracker = RunTracker(since=T0)
+    run_id = "a" * 32
+    paused = Run.from_api({"id": run_id, "squid": "s" * 32, "status": "paused",
+                           "created_at": "2026-11-02T08:00:00Z"})
+    tracker.run_read(paused, T0)
+    later = T0 + timedelta(minutes=5)
+    first = tracker.next_read(later, selected_run=None, selected_squid=None)
+    assert first is not None and (first.kind, first.target) == ("stats", run_id)
+    tracker.stats_read(run_id, RunStats.from_api({"id": run_id, "percent_done": "40%"}),
+                       later)
+    second = tracker.next_read(later + timedelta(minutes=5), selected_run=None,
+                               selected_squid=None)
+    assert second is not None and (second.kind, second.target) == ("run", run_id)
+    board, _ = tracker.build(later + timedelta(minutes=5))
+    assert board[0].percent == 40.0 and board[0].needs_person
