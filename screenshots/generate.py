@@ -43,6 +43,9 @@ SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("launch-confirm", (120, 40), "Amazon reviews headphones", ("l",)),
     ("help", (120, 40), None, ("question_mark",)),
     ("board", (120, 40), None, ("w",)),
+    ("tasks-tab", (120, 40), None, ("right_square_bracket", "right_square_bracket")),
+    ("results-tab", (120, 40), "Google Maps FR restaurants", ("left_square_bracket",)),
+    ("tasks-tab-80x24", (80, 24), None, ("right_square_bracket", "right_square_bracket")),
 )
 
 
@@ -92,6 +95,9 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
             if name == "board":
                 await until(pilot, lambda: len(app.snapshot.board) >= 5
                             and app.snapshot.recent)
+                await pilot.pause(0.5)
+            if name.startswith("results"):
+                await until(pilot, lambda: bool(app.snapshot.results.rows))
                 await pilot.pause(0.5)
             path = HERE / f"{name}.svg"
             svg = app.export_screenshot(title=f"lobstr-tui · {name}")

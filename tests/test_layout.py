@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.app import LobstrApp
@@ -100,17 +101,24 @@ async def test_resized_screen_is_a_fresh_start(frozen_server: SimServer,
         assert layout(resized)["classes"] == expected["classes"]
 
 
-async def test_narrow_terminal_swaps_log_and_credits(frozen_server: SimServer) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (160, 40)])
+async def test_brackets_cycle_the_run_detail_tabs(frozen_server: SimServer,
+                                                  size: tuple[int, int]) -> None:
     app = make_app(frozen_server)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settled(pilot, app)
         assert layout(app)["credits"] is None and layout(app)["log"] is not None
-        await pilot.press("c")
+        await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: layout(app)["credits"] is not None, what="credits")
         assert layout(app)["log"] is None
+        assert app.snapshot.story_tab is StoryTab.CREDITS
         assert "total" in str(app.query_one(CreditsPanel).render())
-        await pilot.press("c")
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await wait_for(pilot, lambda: app.snapshot.story_tab is StoryTab.RESULTS,
+                       what="results, cycling back past the first tab")
+        await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: layout(app)["log"] is not None, what="log back")
+        assert app.snapshot.story_tab is StoryTab.LOG
 
 
 async def test_too_small_says_so_and_comes_back(frozen_server: SimServer) -> None:

@@ -103,6 +103,24 @@ def fit(text: str, width: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def fit_middle(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` cells in the middle (``google.com/maps/…+lyon``):
+    labels that share a long start keep what tells them apart."""
+    if cell_width(text) <= width or width < 12:
+        return fit(text, width)
+    tail_room = (width - cell_width(ELLIPSIS)) // 2
+    tail: list[str] = []
+    used = 0
+    for char in reversed(text):
+        w = char_width(char)
+        if used + w > tail_room:
+            break
+        tail.append(char)
+        used += w
+    head = fit(text[: len(text) - len(tail)], width - used)
+    return head + "".join(reversed(tail))
+
+
 def bounded(text: str, width: int) -> str:
     """:func:`clean` then :func:`fit`: untrusted text ready for one line of ``width``."""
     return fit(clean(text), width)

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 
 from lobstr_tui.api import Run, RunStatus, Squid, StatusKind, explain
-from lobstr_tui.api.text import fit
+from lobstr_tui.api.text import fit_middle
 from lobstr_tui.monitor.snapshot import LatestRun, LinkState, Snapshot
 from lobstr_tui.monitor.transitions import WANTS_REASON, status_changed
 
@@ -79,9 +79,10 @@ def short_id(run_id: str) -> str:
 
 
 def short_label(text: str, width: int = 40) -> str:
-    """A task URL without its scheme and ``www.``, cut to ``width`` terminal cells."""
+    """A task URL without its scheme and ``www.``, cut in the middle to ``width``
+    terminal cells (tasks of one squid often share a long start)."""
     label = text.split("://", 1)[-1].removeprefix("www.")
-    return fit(label, width)
+    return fit_middle(label, width)
 
 
 def _status_level(status: RunStatus) -> Level:

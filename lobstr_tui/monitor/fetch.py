@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from lobstr_tui.api import LobstrClient, RunStatus, Squid
+from lobstr_tui.api import LobstrClient, Run, RunStatus, Squid
 from lobstr_tui.api.paging import PageWalk
 from lobstr_tui.monitor import state as merge
+from lobstr_tui.monitor import story
 from lobstr_tui.monitor.jobs import Job, JobKind
 from lobstr_tui.monitor.snapshot import LatestRun, Snapshot
 from lobstr_tui.monitor.tracker import RunTracker
@@ -27,6 +28,7 @@ Observe = Callable[[RunTracker, datetime], None]
 RUNS_PAGE = 50
 SQUIDS_PAGE = 100
 TASKS_PAGE = 100
+RESULTS_PAGE = 50
 
 
 def _unchanged(state: Snapshot, at: datetime) -> Snapshot:
@@ -35,12 +37,14 @@ def _unchanged(state: Snapshot, at: datetime) -> Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A job's answer: how to merge it, whether the job's next page is due now, and
-    (board reads) what the run tracker learns from it."""
+    """A job's answer: how to merge it, whether the job's next page is due now,
+    (board reads) what the run tracker learns from it, and a run found by its id."""
 
     merge: Merge
     more: bool = False
     observe: Observe | None = None
+    found: Run | None = None
+    """A run looked up by its id (the scheduler selects it, and its squid)."""
 
 
 @dataclass
@@ -55,6 +59,8 @@ class Ledger:
     """Lists being read page by page, by job key."""
     reasons_wanted: dict[str, RunStatus | None] = field(default_factory=dict)
     """Squids whose last run changed status on the list, with the status it had."""
+    find_run: str | None = None
+    """A run id the person typed, to look up on lobstr.io."""
 
 
 async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger) -> Fetched:
@@ -79,7 +85,8 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
         older = await client.runs_page(target, page=number, limit=RUNS_PAGE)
         more = _for_squid(target, lambda s, at: merge.with_skipped(
             merge.older_runs_merged(s, target, older, number), "older-runs", older.skipped))
-        return Fetched(lambda s, at: replace(more(s, at), runs_loading_more=False))
+        return Fetched(lambda s, at: story.older_read(
+            replace(more(s, at), runs_loading_more=False), older, number))
     if kind is JobKind.LATEST_RUN:
         was = ledger.reasons_wanted.get(target)
         newest = await client.runs_page(target, limit=1)
@@ -110,14 +117,27 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
             ledger.credits_final.add(target)
         return Fetched(_for_run(target, lambda s, at: replace(
             merge.stored(s, "credits", at), credits=credits)))
-    # JobKind.TASKS: read again only when tasks-done changes (see plan_jobs).
-    done = state.stats.total_tasks_done if state.stats is not None else None
-    tasks = await client.run_tasks_page(target, limit=TASKS_PAGE)
-    if done is not None:
-        ledger.tasks_seen_done[target] = done
-    return Fetched(_for_run(target, lambda s, at: merge.with_skipped(replace(
-        merge.stored(s, "tasks", at), tasks=merge.unique_by_id(tasks.items)), "tasks",
-        tasks.skipped)))
+    if kind in (JobKind.TASKS, JobKind.OLDER_TASKS):
+        number = 1 if kind is JobKind.TASKS else state.tasks_pages + 1
+        done = state.stats.total_tasks_done if state.stats is not None else None
+        tasks = await client.run_tasks_page(target, page=number, limit=TASKS_PAGE)
+        if done is not None and number == 1:
+            ledger.tasks_seen_done[target] = done
+        return Fetched(_for_run(target, lambda s, at: story.tasks_read(s, tasks, number, at)))
+    if kind is JobKind.RESULTS:
+        number = story.results_page_wanted(state)
+        rows = await client.results_page(target, page=number, limit=RESULTS_PAGE)
+        return Fetched(lambda s, at: story.results_read(s, target, rows, number, at))
+    if kind is JobKind.OLDEST_RUNS:
+        # Read again at once while the merge says the block is short (runs_jumping).
+        number = story.tail_page_wanted(state, RUNS_PAGE)
+        block = await client.runs_page(target, page=number, limit=RUNS_PAGE)
+        return Fetched(lambda s, at: story.tail_read(s, target, block, number, RUNS_PAGE),
+                       more=True)
+    # JobKind.FIND_RUN: the run the person typed the id of.
+    ledger.find_run = None
+    looked_up = await client.run(target)
+    return Fetched(lambda s, at: story.run_found(s, looked_up), found=looked_up)
 
 
 async def _squids(client: LobstrClient, job: Job, ledger: Ledger) -> Fetched:

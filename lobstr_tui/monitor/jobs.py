@@ -14,7 +14,7 @@ from enum import Enum
 from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import RateGate
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.snapshot import Snapshot, StoryTab
 from lobstr_tui.monitor.tracker import ReadKind, RowRead
 
 NEVER = 1e9
@@ -36,6 +36,16 @@ class JobKind(Enum):
     ROW_FIND = "row-find"
     ROW_RUN = "row-run"
     ROW_STATS = "row-stats"
+    OLDER_TASKS = "older-tasks"
+    RESULTS = "results"
+    OLDEST_RUNS = "oldest-runs"
+    FIND_RUN = "find-run"
+
+
+ON_DEMAND = frozenset({JobKind.OLDER_RUNS, JobKind.OLDER_TASKS, JobKind.RESULTS,
+                       JobKind.OLDEST_RUNS, JobKind.FIND_RUN})
+"""Reads the person asked for (a page more, the oldest runs, a run by its id): read
+once per asking, never polled."""
 
 
 BOARD_SLOT = "board"
@@ -55,6 +65,8 @@ _PREFIX = {
     JobKind.SQUIDS: "squids",
     JobKind.BALANCE: "user", JobKind.ME: "me",
     JobKind.ROW_FIND: "runs", JobKind.ROW_RUN: "runs", JobKind.ROW_STATS: "runs",
+    JobKind.OLDER_TASKS: "runtasks", JobKind.RESULTS: "results",
+    JobKind.OLDEST_RUNS: "runs", JobKind.FIND_RUN: "runs",
 }
 
 
@@ -100,7 +112,7 @@ class Job:
 def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[str, int],
               unauthorized: bool, credits_final: Collection[str] = (),
               reasons_wanted: Collection[str] = (), budget: BudgetPlan | None = None,
-              row_read: RowRead | None = None) -> list[Job]:
+              row_read: RowRead | None = None, find_run: str | None = None) -> list[Job]:
     """The jobs for the current selection, most important first.
 
     The selected run's stats are polled while it is active (once otherwise); its credits
@@ -114,6 +126,10 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     in the board's slot every ``budget.row_interval`` seconds; ``budget`` may also slow
     down the selected squid's runs, credits and tasks. A rejected token leaves only a
     slow probe of ``me``: retrying does not heal a token.
+
+    The run's story: while the Tasks tab is open on an active run its tasks are polled
+    (read once on a finished run); the next page of tasks, the results pages, the
+    oldest runs and a run looked up by its id (``find_run``) are read when asked for.
     """
     if unauthorized:
         return [Job(JobKind.ME, None, max(policy.me_every, policy.unauthorized_every))]
@@ -130,15 +146,25 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
         if active or state.credits is None or run.id not in credits_final:
             jobs.append(Job(JobKind.CREDITS, run.id, credits_every if active else NEVER))
         stats = state.stats
-        if stats is not None and stats.id == run.id and (
-                tasks_seen_done.get(run.id) != stats.total_tasks_done):
+        tasks_open = state.story_tab is StoryTab.TASKS
+        if (stats is not None and stats.id == run.id and (
+                tasks_seen_done.get(run.id) != stats.total_tasks_done)) or (
+                tasks_open and (active or state.tasks_pages == 0)):
             jobs.append(Job(JobKind.TASKS, run.id, tasks_every))
+        if state.tasks_loading_more:
+            jobs.append(Job(JobKind.OLDER_TASKS, run.id, NEVER))
+        if state.results.loading and state.results.run_id == run.id:
+            jobs.append(Job(JobKind.RESULTS, run.id, NEVER, essential=True))
     squid_id = state.selected_squid_id
     if squid_id:
         jobs.append(Job(JobKind.RUNS, squid_id, runs_every
                         if squid_is_busy(state) else policy.quiet_runs_every))
         if state.runs_loading_more:
             jobs.append(Job(JobKind.OLDER_RUNS, squid_id, NEVER))
+        if state.runs_jumping:
+            jobs.append(Job(JobKind.OLDEST_RUNS, squid_id, NEVER, essential=True))
+        if find_run is not None:
+            jobs.append(Job(JobKind.FIND_RUN, find_run, NEVER, essential=True))
     jobs.extend(Job(JobKind.LATEST_RUN, other, NEVER) for other in reasons_wanted
                 if other != squid_id)
     jobs.append(Job(JobKind.SQUIDS, None, policy.squids_every, essential=True))

@@ -25,9 +25,11 @@ from lobstr_tui.api import (
     ProtocolError,
     RateLimitedError,
     RequestRecord,
+    Run,
     UnauthorizedError,
 )
 from lobstr_tui.monitor import state as merge
+from lobstr_tui.monitor import story
 from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
 from lobstr_tui.monitor.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
 from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
@@ -45,6 +47,7 @@ from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Ledger, fetch
 from lobstr_tui.monitor.jobs import (
     BOARD_SLOT,
     NEVER,
+    ON_DEMAND,
     ROW_KINDS,
     ROW_READ,
     Job,
@@ -56,7 +59,7 @@ from lobstr_tui.monitor.jobs import (
 from lobstr_tui.monitor.link import LinkTracker, link_state_of
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
-from lobstr_tui.monitor.snapshot import Cadence, Snapshot
+from lobstr_tui.monitor.snapshot import Cadence, Snapshot, StoryTab
 from lobstr_tui.monitor.tasks import cancel_and_wait
 from lobstr_tui.monitor.tracker import RowRead, RunTracker
 from lobstr_tui.monitor.transitions import (
@@ -164,6 +167,50 @@ class PollScheduler:
         if run_id == self._state.selected_run_id:
             return
         self._state = merge.run_selected(self._state, run_id)
+        if self._state.story_tab is StoryTab.RESULTS:
+            self._state = story.results_wanted(self._state)
+        self._publish()
+        self._wake.set()
+
+    def show_tab(self, tab: StoryTab) -> None:
+        """The run detail shows ``tab``: tasks are polled while it is Tasks; the first
+        page of results is read when it is Results."""
+        state = story.tab_shown(self._state, tab)
+        if tab is StoryTab.RESULTS:
+            state = story.results_wanted(state)
+        self._change_to(state)
+
+    def load_more_tasks(self) -> None:
+        """Read the next page of the selected run's tasks."""
+        self._change_to(story.more_tasks_wanted(self._state),
+                        JobKind.OLDER_TASKS, self._state.selected_run_id)
+
+    def load_more_results(self) -> None:
+        """Read the next page of the selected run's results."""
+        self._change_to(story.results_wanted(self._state), JobKind.RESULTS,
+                        self._state.selected_run_id)
+
+    def jump_to_oldest(self) -> bool:
+        """Read the selected squid's oldest runs directly (the last page, and the one
+        before when it is short). False when every run is loaded already."""
+        state = story.oldest_wanted(self._state)
+        self._change_to(state, JobKind.OLDEST_RUNS, state.selected_squid_id)
+        return state.runs_jumping
+
+    def find_run(self, run_id: str) -> None:
+        """Look a run up by its id; found, it is selected (with its squid)."""
+        self._ledger.find_run = run_id
+        self.due(f"{JobKind.FIND_RUN.value}:{run_id}")
+        self._wake.set()
+
+    def _change_to(self, state: Snapshot, kind: JobKind | None = None,
+                   target: str | None = None) -> None:
+        """Take a state the person asked for; ``kind`` on ``target`` is due now."""
+        if state is self._state:
+            return
+        self._state = state
+        if kind is not None and target:
+            self.due(f"{kind.value}:{target}")
         self._publish()
         self._wake.set()
 
@@ -277,7 +324,7 @@ class PollScheduler:
                          unauthorized=self._link.unauthorized,
                          credits_final=ledger.credits_final,
                          reasons_wanted=list(ledger.reasons_wanted), budget=plan,
-                         row_read=row_read)
+                         row_read=row_read, find_run=ledger.find_run)
         if self._note_cadence(jobs) or noted:
             self._publish()
         watched = {self._state.selected_run_id, self._state.selected_squid_id}
@@ -314,6 +361,8 @@ class PollScheduler:
             if fetched.observe is not None:
                 fetched.observe(self._tracker, self.clocks.wall())
             self._keep_selection_valid(job, before)
+            if fetched.found is not None:
+                self._show_found(fetched.found)
             self._follow_transitions(before)
         except asyncio.CancelledError:
             self._ledger.walks.pop(job.key, None)
@@ -406,15 +455,49 @@ class PollScheduler:
             error, retry_at=self.clocks.wall() + timedelta(seconds=delay))
         if job.kind is JobKind.LATEST_RUN:
             self._reason_unread(job.target or "", error)
-        elif job.kind is JobKind.OLDER_RUNS:
-            self._state = replace(self._state, runs_loading_more=False)
-            self._pending_events.append(self._note(f"could not load older runs: {error}",
-                                                    level=Level.WARNING))
+        elif job.kind in ON_DEMAND:
+            self._asked_failed(job, error, delay)
         elif not link_failure and not (isinstance(error, NotFoundError)
                                        and self._forget_missing(job)):
             self._state = merge.with_error(self._state, job.resource, error.message,
                                            protocol=isinstance(error, ProtocolError))
         self._publish()
+
+    def _asked_failed(self, job: Job, error: LobstrError, delay: float) -> None:
+        """A read the person asked for failed: say so; only a results page refused by
+        a rate limit is read again by itself (after ``Retry-After``)."""
+        state, target = self._state, job.target or ""
+        if job.kind is JobKind.RESULTS:
+            limited = isinstance(error, RateLimitedError)
+            until = self.clocks.wall() + timedelta(seconds=delay) if limited else None
+            self._state = story.results_delayed(state, target, until)
+            if not limited:
+                self._state = merge.with_error(self._state, "results", error.message)
+            return
+        if job.kind is JobKind.FIND_RUN:
+            text = (f"no run {short_id(target)}… on lobstr.io" if isinstance(
+                error, NotFoundError) else f"could not look up run {short_id(target)}…: "
+                f"{error}")
+            self._pending_events.append(self._note(text, level=Level.WARNING))
+            return
+        what = {JobKind.OLDER_RUNS: "older runs", JobKind.OLDER_TASKS: "more tasks",
+                JobKind.OLDEST_RUNS: "the oldest runs"}[job.kind]
+        self._state = replace(state, runs_loading_more=False, runs_jumping=False,
+                              tasks_loading_more=False)
+        self._pending_events.append(self._note(f"could not load {what}: {error}",
+                                                level=Level.WARNING))
+
+    def _show_found(self, run: Run) -> None:
+        """A run looked up by its id: select it, with its squid if it is another."""
+        if run.squid and run.squid != self._state.selected_squid_id:
+            if all(squid.id != run.squid for squid in self._state.squids):
+                self._pending_events.append(self._note(
+                    f"run {short_id(run.id)}… belongs to a squid not in the list",
+                    level=Level.WARNING))
+                return
+            self.select_squid(run.squid)
+            self._state = story.run_found(self._state, run)
+        self.select_run(run.id)
 
     def _row_failed(self, job: Job, error: LobstrError) -> None:
         """A board read failed for its own reason (not the link's): that row waits, the

@@ -12,6 +12,7 @@ from typing import Any
 from lobstr_tui.api import (
     Balance,
     Me,
+    ResultRow,
     Run,
     RunCredits,
     RunStats,
@@ -85,6 +86,45 @@ class Cadence:
     since: datetime
 
 
+class StoryTab(Enum):
+    """The tabs of the run detail, in order (``[`` and ``]`` cycle)."""
+
+    LOG = "log"
+    CREDITS = "credits"
+    TASKS = "tasks"
+    RESULTS = "results"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsPreview:
+    """The selected run's result rows read so far (page by page, on demand).
+
+    ``wait_until``: lobstr.io answered 429 and the next page waits until then."""
+
+    run_id: str | None = None
+    rows: tuple[ResultRow, ...] = ()
+    total: int = 0
+    pages: int = 0
+    loading: bool = False
+    exhausted: bool = False
+    wait_until: datetime | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """True when rows exist beyond the pages read."""
+        return not self.exhausted and len(self.rows) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class RunsGap:
+    """Runs not loaded between the newest pages and a block of older ones reached
+    directly (End: the oldest page; or a run found by its id): they come before run
+    ``before``, whose block starts at page ``page`` of the squid's runs (0: unknown)."""
+
+    before: str
+    page: int
+
+
 def _frozen() -> Mapping[Any, Any]:
     return MappingProxyType({})
 
@@ -130,6 +170,16 @@ class Snapshot:
     stats: RunStats | None = None
     credits: RunCredits | None = None
     tasks: tuple[RunTask, ...] = ()
+    tasks_total: int = 0
+    tasks_pages: int = 0
+    tasks_loading_more: bool = False
+    tasks_exhausted: bool = False
+    results: ResultsPreview = field(default_factory=ResultsPreview)
+    story_tab: StoryTab = StoryTab.LOG
+    """The run detail's open tab: tasks are polled while it is Tasks, results read
+    when it is Results."""
+    runs_gap: RunsGap | None = None
+    runs_jumping: bool = False
     progress: Mapping[str, Progress] = field(default_factory=_frozen)
     errors: Mapping[str, str] = field(default_factory=_frozen)
     fetched_at: Mapping[str, datetime] = field(default_factory=_frozen)
@@ -174,6 +224,11 @@ class Snapshot:
         """True when older runs exist beyond the loaded pages (and the pages read so far
         did not end, repeat or stop bringing new runs)."""
         return not self.runs_exhausted and len(self.runs) < self.runs_total
+
+    @property
+    def tasks_has_more(self) -> bool:
+        """True when the selected run has tasks beyond the pages read."""
+        return not self.tasks_exhausted and len(self.tasks) < self.tasks_total
 
     @property
     def degraded_resources(self) -> tuple[str, ...]:

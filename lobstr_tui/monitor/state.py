@@ -101,15 +101,16 @@ def squid_selected(state: Snapshot, squid_id: str | None) -> Snapshot:
     """Another squid is watched: its runs and the run detail start empty."""
     state = replace(state, selected_squid_id=squid_id, runs=(), runs_squid_id=None,
                     runs_total=0, runs_loading_more=False, runs_pages=0,
-                    runs_exhausted=False, selected_run_id=None, stats=None, credits=None,
-                    tasks=())
-    return without_errors(state, "runs", "older-runs", "stats", "credits", "tasks")
+                    runs_exhausted=False, runs_gap=None, runs_jumping=False)
+    return without_errors(run_selected(state, None), "runs", "older-runs", "oldest-runs")
 
 
 def run_selected(state: Snapshot, run_id: str | None) -> Snapshot:
     """Another run is shown in the detail: its stats, credits and tasks start empty."""
-    state = replace(state, selected_run_id=run_id, stats=None, credits=None, tasks=())
-    return without_errors(state, "stats", "credits", "tasks")
+    state = replace(state, selected_run_id=run_id, stats=None, credits=None, tasks=(),
+                    tasks_total=0, tasks_pages=0, tasks_loading_more=False,
+                    tasks_exhausted=False)
+    return without_errors(state, "stats", "credits", "tasks", "older-tasks", "results")
 
 
 def preferred_run(state: Snapshot) -> Run | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Iterable, Sequence
+from functools import partial
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,19 +31,22 @@ from lobstr_tui.monitor import (
 )
 from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.monitor.launch_check import launch_check
+from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.alert_desk import AlertDesk
 from lobstr_tui.ui.board_screen import BoardScreen
 from lobstr_tui.ui.board_table import BoardTable
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.credits_panel import CreditsPanel
 from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.help_screen import HelpScreen, app_key_rows
+from lobstr_tui.ui.results_pane import ResultsPane
 from lobstr_tui.ui.run_detail import RunDetail
+from lobstr_tui.ui.run_story import TITLES, RunStory
 from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.tasks_pane import TasksPane
 from lobstr_tui.ui.terminal_watch import TerminalWatch
 from lobstr_tui.ui.top_bar import TopBar
 
@@ -85,8 +89,10 @@ class LobstrApp(App[None]):
         Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
         Binding("w", "board", "Board", id="app.board",
                 tooltip="Every active run on the account (w again: back)"),
-        Binding("c", "swap_lower", "Credits", id="app.swap",
-                tooltip="Show the credits or the log (narrow terminals)"),
+        Binding("left_square_bracket", "tab(-1)", "Tab", id="app.tab_previous",
+                tooltip="Previous tab of the run detail (Log, Credits, Tasks, Results)"),
+        Binding("right_square_bracket", "tab(1)", "Tab", show=False, id="app.tab_next",
+                tooltip="Next tab of the run detail (Log, Credits, Tasks, Results)"),
         Binding("escape", "go_back", "Back", show=False, id="app.back",
                 tooltip="Back: from a run's detail to the runs; clear the filter"),
         # In --read-only mode launch and abort are hidden (check_action); their keys
@@ -125,9 +131,7 @@ class LobstrApp(App[None]):
             with Vertical(id="right"):
                 yield RunsTable(id="runs")
                 yield RunDetail(id="detail")
-                with Horizontal(id="lower"):
-                    yield EventLog(id="log")
-                    yield CreditsPanel(id="credits")
+                yield RunStory(id="lower")
         yield Footer()
 
     @property
@@ -238,7 +242,7 @@ class LobstrApp(App[None]):
         self.main.query_one(SquidList).show(snapshot, now)
         self.main.query_one(RunsTable).show(snapshot, now)
         self.main.query_one(RunDetail).show(snapshot, now)
-        self.main.query_one(CreditsPanel).show(snapshot, now)
+        self.main.query_one(RunStory).show(snapshot, now)
 
     def _tick(self) -> None:
         if not self.screen_stack:
@@ -269,6 +273,19 @@ class LobstrApp(App[None]):
     def _need_more(self) -> None:
         self.scheduler.load_more_runs()
 
+    @on(RunStory.Shown)
+    def _tab_shown(self, message: RunStory.Shown) -> None:
+        self.scheduler.show_tab(message.tab)
+        self.main.query_one(RunStory).show(self.snapshot, self.clock())
+
+    @on(TasksPane.NeedMore)
+    def _more_tasks(self) -> None:
+        self.scheduler.load_more_tasks()
+
+    @on(ResultsPane.NeedMore)
+    def _more_results(self) -> None:
+        self.scheduler.load_more_results()
+
     # -- actions -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -278,8 +295,6 @@ class LobstrApp(App[None]):
             return not self.read_only
         if action == "read_only":
             return self.read_only
-        if action == "swap_lower":
-            return self.size.width < NARROW_WIDTH
         return True
 
     def action_read_only(self, kind: str) -> None:
@@ -302,9 +317,13 @@ class LobstrApp(App[None]):
         self.notify("log follows the tail" if following else "log stays where it is",
                     timeout=1.5)
 
-    def action_swap_lower(self) -> None:
-        """Narrow terminals show the log or the credits: swap them."""
-        self.main.query_one("#lower").toggle_class("-credits")
+    def action_tab(self, step: int) -> None:
+        """Open the next (``1``) or previous (``-1``) tab of the run detail."""
+        self.main.query_one(RunStory).cycle(step)
+
+    def action_open_tab(self, name: str) -> None:
+        """Open one tab of the run detail by name (the command palette's entries)."""
+        self.main.query_one(RunStory).open(StoryTab(name))
 
     def action_filter(self) -> None:
         """Filter the squid list by name."""
@@ -314,7 +333,7 @@ class LobstrApp(App[None]):
         """From a run's detail back to the runs; else clear the filter, or go back to
         the squid list."""
         main = self.main
-        if main.query_one(EventLog).has_focus or main.query_one(CreditsPanel).has_focus:
+        if main.query_one(RunStory).has_focus_within:
             self.main.query_one(RunsTable).focus()
             return
         squids = self.main.query_one(SquidList)
@@ -393,7 +412,7 @@ class LobstrApp(App[None]):
             return
         self.scheduler.select_run(str(event.row_key.value))
         self.main.query_one(RunDetail).scroll_visible(animate=False)
-        self.main.query_one(EventLog).focus()
+        self.main.query_one(RunStory).focus_content()
 
     def _confirmed(self, kind: str, target: str, yes: bool | None) -> None:
         """A dialog was answered: hand a confirmed action to the scheduler, which sends
@@ -440,5 +459,8 @@ class LobstrApp(App[None]):
         yield SystemCommand("refresh: poll everything now", "within the rate limits",
                             self.action_refresh)
         yield SystemCommand("log: follow / unfollow the tail", "f", self.action_follow)
+        for tab in StoryTab:
+            yield SystemCommand(f"tab: {TITLES[tab]} of the run detail", "[ and ] cycle",
+                                partial(self.action_open_tab, tab.value))
         yield SystemCommand("filter: squids by name", "/", self.action_filter)
         yield SystemCommand("help: keys, statuses and reasons", "?", self.action_help)

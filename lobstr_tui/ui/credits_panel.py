@@ -66,7 +66,7 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
     return lines
 
 
-class CreditsPanel(Reshown, Static):
+class CreditsPanel(Reshown, Static, can_focus=True):
     """Credits of the selected run and of the account."""
 
 
