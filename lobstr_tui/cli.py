@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from lobstr_tui import __version__
@@ -82,6 +84,18 @@ def _command(text: str) -> str:
     return text
 
 
+def _directory(text: str) -> Path:
+    """An argparse type: a folder that exists and can be written to."""
+    if "\0" in text or not text.strip():
+        raise argparse.ArgumentTypeError("not a folder name")
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text!r}")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write to the folder {text!r}")
+    return path
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -119,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --demo: how much faster than real time the simulated "
                              "runs move (default 1; 10 shows every status change within "
                              "a minute)")
+    parser.add_argument("--download-dir", type=_directory, default=None, metavar="DIR",
+                        help="where d saves a run's CSV (default: the current folder)")
     parser.add_argument("--board", action="store_true",
                         help="start on the board of every active run (w toggles it)")
     parser.add_argument("--budget", type=_int_between(MIN_BUDGET, MAX_BUDGET),

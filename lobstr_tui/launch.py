@@ -124,7 +124,7 @@ def _run_app(args: argparse.Namespace, target: _Target) -> int:
                                 poll_seconds=args.poll, budget=args.budget,
                                 credits_warn=args.credits_warn, read_only=args.read_only)
     app = LobstrApp(scheduler, theme=args.theme, alerts=alert_settings(args),
-                    start_board=args.board)
+                    start_board=args.board, download_dir=args.download_dir)
     # Textual prints a crash's traceback, with local variables, to this console when the
     # app stops: it goes to memory instead, never to the terminal.
     textual_report = io.StringIO()

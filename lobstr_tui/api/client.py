@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
 from lobstr_tui import __version__
 from lobstr_tui.api.errors import (
+    ApiError,
     LobstrError,
     NetworkError,
     ProtocolError,
@@ -32,13 +33,19 @@ from lobstr_tui.api.models import (
 from lobstr_tui.api.paging import MAX_PAGES, PageWalk
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
 from lobstr_tui.api.secret import Token
+from lobstr_tui.api.text import bounded
 
 DEFAULT_BASE_URL = "https://api.lobstr.io/v1/"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = f"lobstr-tui/{__version__}"
 
+EXPORT_CHUNK_BYTES = 64 * 1024
+EXPORT_MAX_REDIRECTS = 5
+
 T = TypeVar("T")
 ResponseHook = Callable[[RequestRecord], None]
+ExportProgress = Callable[[int, int | None], None]
+"""Called with (bytes received so far, total bytes or None when the host did not say)."""
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -65,6 +72,26 @@ def _host_of(exc: httpx.TransportError) -> str:
         return "the API"
     port = url.port or (443 if url.scheme == "https" else 80)
     return f"{url.host}:{port}"
+
+
+def export_host(url: str) -> str:
+    """The host of a signed export URL, cleaned: all of the URL a message may show (its
+    path and query carry the signature)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    return bounded(host, 80) if host else "the export host"
+
+
+def _export_refusal(status_code: int, host: str,
+                    retry_after: float | None) -> ApiError:
+    """The typed error for an HTTP error from the export host. Its body is left out: an
+    S3 error page can echo the request, signature included."""
+    kind = type(error_for_response(status_code, b""))
+    hint = " (the link may have expired)" if status_code in (400, 403) else ""
+    return kind(f"{host} refused the export download (HTTP {status_code}){hint}",
+                status_code=status_code, retry_after=retry_after)
 
 
 def _network_error(exc: httpx.TransportError) -> NetworkError:
@@ -284,6 +311,52 @@ class LobstrClient:
             raise error_for_response(response.status_code, response.content)
         return response.content
 
+    async def stream_export(self, url: str, dest: IO[bytes],
+                            on_progress: ExportProgress | None = None) -> int:
+        """Stream a signed export URL into ``dest``, chunk by chunk; return the bytes
+        written.
+
+        Sent by a separate connection pool without the Authorization header: the URL may
+        point at another host, and the token must never leave for one. Only http(s) URLs
+        are fetched. ``on_progress(received, total)`` follows every chunk (``total`` from
+        Content-Length, else None). Errors are typed and name at most the URL's host:
+        :class:`NetworkError`, an :class:`ApiError` subclass for an HTTP error status
+        (e.g. :class:`ForbiddenError` for an expired signature), :class:`ProtocolError`
+        for a URL that is not http(s) or too many redirects. An ``OSError`` of ``dest``
+        is raised as it is.
+        """
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ProtocolError("the export address is not an http(s) URL")
+        host = export_host(url)
+        written = 0
+        try:
+            async with httpx.AsyncClient(
+                timeout=self._http.timeout, headers={"User-Agent": USER_AGENT},
+                follow_redirects=True, max_redirects=EXPORT_MAX_REDIRECTS,
+            ) as plain, plain.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    limit = RateLimit.from_headers(response.headers)
+                    raise _export_refusal(response.status_code, host, limit.retry_after)
+                if response.status_code >= 300:
+                    raise ProtocolError(f"{host} answered the export download with "
+                                        f"HTTP {response.status_code}")
+                total = _content_length(response)
+                async for chunk in response.aiter_bytes(EXPORT_CHUNK_BYTES):
+                    dest.write(chunk)
+                    written += len(chunk)
+                    if on_progress is not None:
+                        on_progress(response.num_bytes_downloaded, total)
+        except httpx.TransportError as exc:
+            raise _network_error(exc) from None
+        except httpx.TooManyRedirects:
+            raise ProtocolError(f"{host} redirected the export download too many "
+                                "times") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # e.g. a body that does not decode; the exception's text may hold the URL.
+            raise ProtocolError(f"the export download from {host} failed "
+                                f"({type(exc).__name__})") from None
+        return written
+
     # -- helpers ---------------------------------------------------------------------
 
     @staticmethod
@@ -296,3 +369,12 @@ class LobstrClient:
             number = walk.add(page)
             for item in walk.items[known:]:
                 yield item
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    """The body's size on the wire, when the answer states it."""
+    try:
+        value = int(response.headers.get("Content-Length", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None

@@ -1,8 +1,9 @@
 """How often each path prefix may be asked, and how long to wait after a failure.
 
 :class:`RateGate` keeps every prefix below a share of its documented per-minute limit
-(a sliding 60 s window of what was sent), closes a prefix until ``Retry-After`` has
-passed after a 429, and until the window resets when ``X-RateLimit-Remaining`` runs low.
+(a sliding 60 s window of what was sent) and ``results`` under 2 requests a second,
+closes a prefix until ``Retry-After`` has passed after a 429, and until the window
+resets when ``X-RateLimit-Remaining`` runs low.
 :class:`Backoff` spaces out the retries of a failing job: exponential, capped, jittered.
 Both are plain objects: every method takes the current monotonic time as an argument.
 """
@@ -18,6 +19,10 @@ from lobstr_tui.api.ratelimit import RATE_LIMITS_PER_MINUTE, RateLimit
 WINDOW_SECONDS = 60.0
 MAX_RESET_WAIT = 60.0
 MIN_RESET_WAIT = 0.5
+MIN_SPACING: Mapping[str, float] = {"results": 0.6}
+"""Seconds between two requests of a prefix limited per second, on top of its
+per-minute window: ``results`` allows 2 a second, and 0.6 s apart leaves room for a
+request that leaves the machine a little late."""
 
 
 class RateGate:
@@ -41,13 +46,13 @@ class RateGate:
         blocked = self._blocked_until.get(prefix, 0.0) - now
         if blocked > 0:
             return blocked
-        budget = self.budget(prefix)
-        if budget is None:
-            return 0.0
         sent = self._window(prefix, now)
-        if len(sent) >= budget:
-            return sent[0] + WINDOW_SECONDS - now
-        return 0.0
+        spacing = MIN_SPACING.get(prefix, 0.0)
+        wait = sent[-1] + spacing - now if sent and spacing else 0.0
+        budget = self.budget(prefix)
+        if budget is not None and len(sent) >= budget:
+            wait = max(wait, sent[0] + WINDOW_SECONDS - now)
+        return max(0.0, wait)
 
     def record(self, prefix: str, now: float) -> None:
         """Count a request sent to ``prefix`` now."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Iterable, Sequence
 from functools import partial
+from pathlib import Path
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -39,10 +40,13 @@ from lobstr_tui.ui.board_screen import BoardScreen
 from lobstr_tui.ui.board_table import BoardTable
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
+from lobstr_tui.ui.download_bar import DownloadBar
+from lobstr_tui.ui.download_desk import DownloadDesk
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.results_pane import ResultsPane
 from lobstr_tui.ui.run_detail import RunDetail
+from lobstr_tui.ui.run_find import RunFind
 from lobstr_tui.ui.run_story import TITLES, RunStory
 from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
@@ -87,6 +91,8 @@ class LobstrApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Poll now"),
         Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
         Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
+        Binding("d", "download", "Download", id="app.download",
+                tooltip="Download the selected run's CSV (--download-dir)"),
         Binding("w", "board", "Board", id="app.board",
                 tooltip="Every active run on the account (w again: back)"),
         Binding("left_square_bracket", "tab(-1)", "Tab", id="app.tab_previous",
@@ -104,7 +110,8 @@ class LobstrApp(App[None]):
     ]
 
     def __init__(self, scheduler: PollScheduler, *, theme: str | None = None,
-                 alerts: AlertSettings | None = None, start_board: bool = False) -> None:
+                 alerts: AlertSettings | None = None, start_board: bool = False,
+                 download_dir: Path | None = None) -> None:
         """Show what ``scheduler`` publishes (it is started on mount and stopped, with
         its client closed, on exit); its read-only flag decides the actions."""
         super().__init__()
@@ -112,6 +119,7 @@ class LobstrApp(App[None]):
         self.start_board = start_board
         self.alerts = alerts or AlertSettings()
         self.alert_desk = AlertDesk(self, self.alerts)
+        self.download_desk = DownloadDesk(self, download_dir or Path.cwd())
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
         scheduler.listener = self._listen
@@ -129,9 +137,11 @@ class LobstrApp(App[None]):
         with Horizontal(id="body"):
             yield SquidList(id="squids")
             with Vertical(id="right"):
+                yield RunFind(id="run-find")
                 yield RunsTable(id="runs")
                 yield RunDetail(id="detail")
                 yield RunStory(id="lower")
+        yield DownloadBar(id="download")
         yield Footer()
 
     @property
@@ -273,6 +283,42 @@ class LobstrApp(App[None]):
     def _need_more(self) -> None:
         self.scheduler.load_more_runs()
 
+    @on(RunsTable.WantOldest)
+    def _want_oldest(self) -> None:
+        self.scheduler.jump_to_oldest()
+
+    @on(RunsTable.WantFind)
+    def _want_find(self) -> None:
+        self.main.query_one(RunFind).open()
+
+    @on(RunFind.Changed)
+    def _find_typed(self, event: RunFind.Changed) -> None:
+        event.stop()
+        self.main.query_one(RunsTable).find(self.main.query_one(RunFind).needle)
+
+    @on(RunFind.Submitted)
+    def _find_submitted(self, event: RunFind.Submitted) -> None:
+        event.stop()
+        field = self.main.query_one(RunFind)
+        table = self.main.query_one(RunsTable)
+        if table.find(field.needle):
+            field.action_close()
+            key = table.cursor_run_id
+            if key:
+                self.scheduler.select_run(key)
+            return
+        if field.whole_id:
+            self.scheduler.find_run(field.needle)
+            self.notify(f"looking up run {field.needle[:6]}… on lobstr.io", timeout=3)
+            field.action_close()
+            return
+        self.notify("no loaded run starts with that: type the whole run id "
+                    "(32 characters) to look it up on lobstr.io", severity="warning")
+
+    @on(RunFind.Closed)
+    def _find_closed(self) -> None:
+        self.main.query_one(RunsTable).focus()
+
     @on(RunStory.Shown)
     def _tab_shown(self, message: RunStory.Shown) -> None:
         self.scheduler.show_tab(message.tab)
@@ -325,6 +371,10 @@ class LobstrApp(App[None]):
         """Open one tab of the run detail by name (the command palette's entries)."""
         self.main.query_one(RunStory).open(StoryTab(name))
 
+    def action_download(self) -> None:
+        """Download the selected run's CSV to the download folder."""
+        self.download_desk.start()
+
     def action_filter(self) -> None:
         """Filter the squid list by name."""
         self.main.query_one(SquidList).action_filter()
@@ -332,6 +382,8 @@ class LobstrApp(App[None]):
     def action_go_back(self) -> None:
         """From a run's detail back to the runs; else clear the filter, or go back to
         the squid list."""
+        if self.download_desk.cancel():
+            return
         main = self.main
         if main.query_one(RunStory).has_focus_within:
             self.main.query_one(RunsTable).focus()
@@ -456,6 +508,7 @@ class LobstrApp(App[None]):
                                 self.action_abort)
         yield SystemCommand("board: every active run on the account", "w",
                             self.action_board)
+        yield SystemCommand("download: the selected run's CSV", "d", self.action_download)
         yield SystemCommand("refresh: poll everything now", "within the rate limits",
                             self.action_refresh)
         yield SystemCommand("log: follow / unfollow the tail", "f", self.action_follow)

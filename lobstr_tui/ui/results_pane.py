@@ -18,6 +18,7 @@ from lobstr_tui.api import ResultRow
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.snapshot import ResultsPreview
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.story_table import StoryTable
 
 CELL_WIDTH = 24
 """A long value is shortened to this many cells in the table (the line under it has
@@ -64,16 +65,16 @@ class ResultsPane(Vertical):
         self._has_more = False
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(cursor_type="cell", zebra_stripes=True,
+        table = StoryTable(cursor_type="cell", zebra_stripes=True,
                                            id="results-table")
         yield table
         yield Static(id="results-cell")
         yield Static(id="results-line")
 
     @property
-    def table(self) -> DataTable[Text]:
+    def table(self) -> StoryTable:
         """The results table."""
-        return self.query_one("#results-table", DataTable)
+        return self.query_one("#results-table", StoryTable)
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """The rows read so far; new pages are appended, another run starts afresh."""

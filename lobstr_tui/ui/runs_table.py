@@ -39,6 +39,8 @@ LAYOUT = Layout(
     short={"run": Column("run", "Run", 4), "reason": Column("reason", "Done Reason", 12)},
     flex="reason", flex_max=25,
 )
+GAP = "⋯gap"
+"""The key of the row that stands for the runs not loaded between two blocks."""
 STATUS_WIDTHS = (11, 24)
 """Status is 11 cells (``⇡ uploading``), wider for an unknown status word, up to 24."""
 RIGHT_ALIGNED = frozenset({"results", "unique", "credits", "duration"})
@@ -89,8 +91,11 @@ class RunsTable(PlannedTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="runs.down"),
         Binding("k", "cursor_up", "Up", show=False, id="runs.up"),
-        Binding("end,G", "scroll_bottom", "Last run", show=False, id="runs.last"),
+        Binding("end,G", "oldest", "Oldest run", show=False, id="runs.last",
+                tooltip="The oldest run (read directly, however long the history)"),
         Binding("home,g", "scroll_top", "First run", show=False, id="runs.first"),
+        Binding("slash", "find", "Find run", show=False, id="runs.find",
+                tooltip="Find a run by its id"),
     ]
 
     class Highlighted(Message):
@@ -103,6 +108,34 @@ class RunsTable(PlannedTable):
     class NeedMore(Message):
         """The cursor reached the last loaded run and older ones exist."""
 
+    class WantOldest(Message):
+        """End: the oldest runs are wanted (not all loaded)."""
+
+    class WantFind(Message):
+        """``/``: the person wants to type a run id."""
+
+    def action_find(self) -> None:
+        """Ask for the find field."""
+        self.post_message(self.WantFind())
+
+    @property
+    def cursor_run_id(self) -> str | None:
+        """The run under the cursor (None on the row of runs not loaded)."""
+        key = self._cursor_key()
+        return None if key == GAP else key
+
+    def find(self, start: str) -> bool:
+        """Move the cursor to the first loaded run whose id starts with ``start``;
+        False if none does."""
+        if not start:
+            return False
+        match = next((key for key in self._order if key != GAP and key.startswith(start)),
+                     None)
+        if match is None:
+            return False
+        self._move_to(match)
+        return True
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._rows: dict[str, dict[str, str]] = {}
@@ -111,6 +144,8 @@ class RunsTable(PlannedTable):
         self._has_more = False
         self._columns = plan_columns(0)
         self._last: tuple[Snapshot, datetime] | None = None
+        self._to_oldest = False
+        self._gap = False
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -146,11 +181,15 @@ class RunsTable(PlannedTable):
         squid = snapshot.selected_squid
         self.border_title = f'Runs of "{squid.name}"' if squid else "Runs"
         more = snapshot.runs_total - len(snapshot.runs)
-        loading = " · loading older…" if snapshot.runs_loading_more else ""
-        self.border_subtitle = (f"{len(snapshot.runs)} of {snapshot.runs_total}"
-                                + (f" · ↓ for {more} older" if more > 0 else "") + loading
-                                + fmt.stale_note(snapshot, "runs", now))
-        self._has_more = more > 0
+        gap = snapshot.runs_gap
+        loading = " · loading older…" if snapshot.runs_loading_more else (
+            " · loading the oldest…" if snapshot.runs_jumping else "")
+        where = (f" · {more:,} between not loaded" if gap else f" · ↓ for {more:,} older"
+                 ) if more > 0 else ""
+        self.border_subtitle = (f"{len(snapshot.runs):,} of {snapshot.runs_total:,}" + where
+                                + loading + fmt.stale_note(snapshot, "runs", now))
+        self._has_more = more > 0 and gap is None
+        self._gap = gap is not None
         if snapshot.runs_squid_id != self._squid:
             # Another squid, or another width: start from fresh columns and rows.
             self._squid = snapshot.runs_squid_id
@@ -159,8 +198,23 @@ class RunsTable(PlannedTable):
             self._rows.clear()
             self._order = []
         wanted = [run.id for run in snapshot.runs]
+        if gap is not None and gap.before in wanted:
+            wanted.insert(wanted.index(gap.before), GAP)
         with self.app.batch_update():
             self._apply(snapshot, wanted, now)
+        landed = not snapshot.runs_jumping and (gap is not None or not snapshot.runs_has_more)
+        if self._to_oldest and landed and self.row_count:
+            self._to_oldest = False
+            self.move_cursor(row=self.row_count - 1, animate=False)
+
+    def action_oldest(self) -> None:
+        """End: the last row, once the oldest runs are loaded (read directly)."""
+        snapshot = self._last[0] if self._last else None
+        if snapshot is not None and snapshot.runs_has_more and snapshot.runs_gap is None:
+            self._to_oldest = True
+            self.post_message(self.WantOldest())
+        elif self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
 
     def tick(self, snapshot: Snapshot, now: datetime) -> None:
         """Once a second: only the rows of active runs change (their duration)."""
@@ -170,21 +224,45 @@ class RunsTable(PlannedTable):
 
     def _apply(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
         runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
-        kept = [run_id for run_id in self._order if run_id in runs]
+        shown = set(wanted)
+        kept = [key for key in self._order if key in shown]
         if wanted[: len(kept)] != kept:
             # A run appeared above others (a launch): rebuild, keeping the cursor's run
             # and the scroll offset, so nothing jumps under the user's eyes.
             self._rebuild(snapshot, wanted, now)
             return
-        for gone in [run_id for run_id in self._order if run_id not in runs]:
+        for gone in [key for key in self._order if key not in shown]:
             self.remove_row(gone)
             del self._rows[gone]
         for run_id in wanted:
-            self._put(runs[run_id], now)
+            self._put_key(run_id, runs, snapshot, now)
         self._order = wanted
         selected = snapshot.selected_run_id
         if selected and self._cursor_key() != selected and not self.has_focus:
             self._move_to(selected)
+
+    def _put_key(self, key: str, runs: dict[str, Run], snapshot: Snapshot,
+                 now: datetime) -> None:
+        if key != GAP:
+            self._put(runs[key], now)
+            return
+        missing = max(0, snapshot.runs_total - len(snapshot.runs))
+        note = "loading…" if snapshot.runs_loading_more else "↓ loads"
+        values = {column.key: "⋯" for column in self._columns}
+        values["status"] = f"{missing:,} more"
+        if "reason" in values:
+            values["reason"] = f"not loaded: {note}"
+        cells = {key: Text(fmt.shorten(value, column.width), style="dim")
+                 for column in self._columns for key, value in values.items()
+                 if key == column.key}
+        plain = {key: text.plain for key, text in cells.items()}
+        if GAP not in self._rows:
+            self.add_row(*(cells[column.key] for column in self._columns), key=GAP)
+        else:
+            for column in self._columns:
+                if self._rows[GAP].get(column.key) != plain[column.key]:
+                    self.update_cell(GAP, column.key, cells[column.key])
+        self._rows[GAP] = plain
 
     def _put(self, run: Run, now: datetime) -> None:
         cells = run_cells(run, now, self.colour)
@@ -210,7 +288,7 @@ class RunsTable(PlannedTable):
         self._rows.clear()
         runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
         for run_id in wanted:
-            self._put(runs[run_id], now)
+            self._put_key(run_id, runs, snapshot, now)
         self._order = wanted
         if cursor:
             self._move_to(cursor)
@@ -228,6 +306,10 @@ class RunsTable(PlannedTable):
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         if event.row_key.value is None:
+            return
+        if event.row_key.value == GAP:
+            # The runs between the newest and the oldest: the next page is read.
+            self.post_message(self.NeedMore())
             return
         # Only the user's own moves select a run; rows added by polling do not.
         if self.has_focus:

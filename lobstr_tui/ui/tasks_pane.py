@@ -19,6 +19,7 @@ from lobstr_tui.api import RunTask
 from lobstr_tui.api.text import fit_middle
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.story_table import StoryTable
 
 TASK_GLYPHS = {"completed": "✓", "done": "✓", "error": "✖", "failed": "✖", "running": "▸",
                "pending": "◌", "aborted": "■"}
@@ -123,15 +124,15 @@ class TasksPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="status or text (esc clears)", id="tasks-filter")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True,
+        table = StoryTable(cursor_type="row", zebra_stripes=True,
                                            id="tasks-table")
         yield table
         yield Static(id="tasks-line")
 
     @property
-    def table(self) -> DataTable[Text]:
+    def table(self) -> StoryTable:
         """The tasks table."""
-        return self.query_one("#tasks-table", DataTable)
+        return self.query_one("#tasks-table", StoryTable)
 
     def action_find(self) -> None:
         """Show the filter and type into it."""

@@ -1,0 +1,47 @@
+"""The line above the footer while a CSV export is on its way: what it is doing, and
+a progress bar once the file arrives (esc cancels)."""
+
+from __future__ import annotations
+
+import humanize
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from lobstr_tui.monitor.export import ExportPhase, ExportStatus
+
+
+def status_text(status: ExportStatus) -> str:
+    """One line about an export in progress."""
+    name = status.path.name
+    if status.phase is ExportPhase.PREPARING:
+        done = f" ({status.progress:.0f}%)" if status.progress is not None else ""
+        wait = f", asking again in {status.retry_in:.0f} s" if status.retry_in else ""
+        return f"⇣ {name}: lobstr.io is preparing the export{done}{wait} · esc cancels"
+    if status.phase is ExportPhase.DOWNLOADING:
+        got = humanize.naturalsize(status.received, binary=True)
+        total = f" of {humanize.naturalsize(status.total, binary=True)}" if status.total else ""
+        return f"⇣ {name}: {got}{total} · esc cancels"
+    return f"⇣ {name}: asking lobstr.io for the export · esc cancels"
+
+
+class DownloadBar(Horizontal):
+    """Hidden unless an export is under way."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="download-text")
+        yield ProgressBar(total=None, show_eta=False, show_percentage=True,
+                          id="download-progress")
+
+    def show_status(self, status: ExportStatus | None) -> None:
+        """Show an export's status (None, or a final one: hide)."""
+        if status is None or status.phase.is_final:
+            self.remove_class("-visible")
+            return
+        self.add_class("-visible")
+        self.query_one("#download-text", Static).update(status_text(status))
+        bar = self.query_one(ProgressBar)
+        if status.phase is ExportPhase.DOWNLOADING and status.total:
+            bar.update(total=status.total, progress=status.received)
+        else:
+            bar.update(total=None)

@@ -1,0 +1,105 @@
+"""`d`: the selected run's CSV to a file, with its status line, a toast at the end, a
+question before replacing a file, and esc to cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import humanize
+
+from lobstr_tui.api import StatusKind
+from lobstr_tui.monitor import Event, EventKind, Level
+from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase, ExportStatus
+from lobstr_tui.ui.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.download_bar import DownloadBar
+from lobstr_tui.ui.event_log import EventLog
+
+if TYPE_CHECKING:
+    from lobstr_tui.ui.app import LobstrApp
+
+ENDED_PATIENCE = 90.0
+"""How long to wait for the export of a run that ended without being done (an errored
+or aborted run may never get one: lobstr.io answers 404 either way)."""
+
+
+class DownloadDesk:
+    """One export at a time, run in a worker of the app."""
+
+    def __init__(self, app: LobstrApp, directory: Path) -> None:
+        self.app = app
+        self.directory = directory
+        self.export: Export | None = None
+        self.last: ExportOutcome | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True while an export is under way."""
+        return self.export is not None and self.export.running
+
+    def start(self) -> None:
+        """Download the selected run's CSV (or say why not)."""
+        app = self.app
+        if self.busy:
+            app.notify("a download is already under way (esc cancels it)",
+                       severity="warning")
+            return
+        snapshot = app.snapshot
+        run = snapshot.selected_run
+        if run is None:
+            app.notify("select a run first: its CSV is what d downloads", severity="warning")
+            return
+        squid = snapshot.selected_squid
+        done = run.status.kind is StatusKind.DONE
+        self.export = Export(app.scheduler.client, run_id=run.id,
+                             squid_name=squid.name if squid else "squid",
+                             run_active=run.status.is_active, directory=self.directory,
+                             on_change=self._changed,
+                             patience=600.0 if done or run.status.is_active else ENDED_PATIENCE)
+        self._run(self.export, overwrite=False)
+
+    def cancel(self) -> bool:
+        """Cancel the export under way; False if there is none."""
+        if not self.busy or self.export is None:
+            return False
+        self.export.cancel()
+        return True
+
+    def _run(self, export: Export, *, overwrite: bool) -> None:
+        async def work() -> None:
+            self._finished(export, await export.run(overwrite=overwrite))
+
+        self.app.run_worker(work(), name="download", description="the download",
+                            group="download", exit_on_error=False)
+
+    def _changed(self, status: ExportStatus) -> None:
+        if self.app.screen_stack:
+            self.app.main.query_one(DownloadBar).show_status(status)
+
+    def _finished(self, export: Export, outcome: ExportOutcome) -> None:
+        self.last = outcome
+        app = self.app
+        if app.screen_stack:
+            app.main.query_one(DownloadBar).show_status(None)
+        if outcome.phase is ExportPhase.EXISTS and outcome.path is not None:
+            app.push_screen(
+                ConfirmScreen("Replace the file?", [
+                    f"{outcome.path} already exists.",
+                    "Replace it with this run's CSV? (Cancel keeps it.)"], "Replace"),
+                callback=lambda yes: self._run(export, overwrite=True) if yes else None)
+            return
+        if outcome.phase is ExportPhase.DONE and outcome.path is not None:
+            size = humanize.naturalsize(outcome.size or 0, binary=True)
+            text = f"saved {outcome.path} ({size})"
+            level, severity = Level.GOOD, "information"
+        elif outcome.phase is ExportPhase.CANCELLED:
+            text, level, severity = "download cancelled", Level.INFO, "information"
+        elif outcome.phase is ExportPhase.REFUSED:
+            text, level, severity = outcome.message, Level.WARNING, "warning"
+        else:
+            text = f"download: {outcome.message}"
+            level, severity = Level.ERROR, "error"
+        app.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+        if app.screen_stack:
+            app.main.query_one(EventLog).add([Event(app.clock(), EventKind.ACTION, text,
+                                                    level)])
