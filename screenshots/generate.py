@@ -45,7 +45,6 @@ SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("board", (120, 40), None, ("w",)),
     ("tasks-tab", (120, 40), None, ("right_square_bracket", "right_square_bracket")),
     ("results-tab", (120, 40), "Google Maps FR restaurants", ("left_square_bracket",)),
-    ("tasks-tab-80x24", (80, 24), None, ("right_square_bracket", "right_square_bracket")),
 )
 
 

@@ -229,7 +229,7 @@ async def test_read_only_keys_answer_and_the_header_says_so(server: SimServer,
         assert not isinstance(app.screen, ConfirmScreen)
         keys = footer_keys(app)
         assert not keys & {"l", "a", "f12"}, "no launch, abort or pseudo-key in the footer"
-        assert {"q", "question_mark", "r"} <= keys
+        assert {"q", "question_mark", "d"} <= keys, "downloads stay: they change nothing"
         assert "READ-ONLY" in str(app.query_one(TopBar).render())
         assert posts(server) == []
 
@@ -243,7 +243,8 @@ async def test_the_footer_lists_only_keys_that_work_where_you_are(server: SimSer
         await select_squid(pilot, app, QUIET)
         await pilot.pause()
         main = footer_keys(app)
-        assert {"l", "a", "r", "q", "question_mark"} <= main and "f12" not in main
+        assert {"l", "a", "d", "w", "left_square_bracket", "q", "question_mark"} <= main
+        assert "f12" not in main
         for key in main:
             binding = app.screen.active_bindings[key]
             assert binding.enabled, f"{key} is shown but disabled"

@@ -108,3 +108,33 @@ def test_help(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
     app = make_app(frozen_server)
     assert snap_compare(app, terminal_size=(120, 40), press=["question_mark"],
                         run_before=settle(app))
+
+
+def on_tab(app: LobstrApp, keys: list[str], loaded: Callable[[], bool]
+           ) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Settle, open a tab of the run detail, wait for its rows, then for quiet."""
+    ready = settle(app)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press(*keys)
+        await wait_for(pilot, loaded, what="the tab's rows")
+        await wait_for(pilot, lambda: app.scheduler.quiet, what="no request in flight")
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tasks_tab(snap_compare: SnapCompare, frozen_server: SimServer,
+                   size: tuple[int, int]) -> None:
+    app = make_app(frozen_server)
+    keys = ["right_square_bracket", "right_square_bracket"]
+    assert snap_compare(app, terminal_size=size, run_before=on_tab(
+        app, keys, lambda: bool(app.snapshot.tasks)))
+
+
+def test_results_tab(snap_compare: SnapCompare, frozen_server: SimServer) -> None:
+    app = make_app(frozen_server)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=on_tab(
+        app, ["left_square_bracket"], lambda: bool(app.snapshot.results.rows)))

@@ -47,6 +47,9 @@ from the bindings (the rest of Textual's, such as page up, are left to the foote
 
 PLACE_NAMES: dict[str, str] = {
     "SquidOptions": "squid list",
+    "TasksPane": "Tasks tab",
+    "StoryTable": "Tasks and Results tabs",
+    "RunFind": "run id search (/ in the runs table)",
     "ConfirmScreen": "dialog",
     "HelpScreen": "this help",
 }
