@@ -98,6 +98,7 @@ async def test_tasks_tab_pages_filters_and_polls_only_while_open(
 
         # Scrolling to the end reads the next page.
         pane.table.focus()
+        await wait_for(pilot, lambda: pane.table.has_focus, what="the table focused")
         await pilot.press("end")
         await wait_for(pilot, lambda: pane.table.row_count == 20, what="the second page")
         assert any("page=2&" in p for p in asked(sent, "runtasks", opened_sent))
@@ -150,6 +151,7 @@ async def test_results_tab_columns_paging_and_two_requests_a_second(
 
         # Load six more pages as fast as keys go: never a 429 from the simulator.
         pane.table.focus()
+        await wait_for(pilot, lambda: pane.table.has_focus, what="the table focused")
         for pages in range(2, 8):
             await pilot.press("end")
             await wait_for(pilot, lambda n=pages: pane.table.row_count == 10 * n,
@@ -205,6 +207,7 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
         await wait_for(pilot, lambda: table.row_count == 50, what="the newest page")
         await wait_for(pilot, lambda: app.scheduler.quiet, what="quiet")
         table.focus()
+        await wait_for(pilot, lambda: table.has_focus, what="the runs table focused")
         mark = len(sent)
         await pilot.press("end")
         await wait_for(pilot, lambda: app.snapshot.selected_run_id == oldest,
@@ -235,6 +238,7 @@ async def test_a_run_typed_after_slash_is_found(
         table = app.query_one(RunsTable)
         await wait_for(pilot, lambda: table.row_count == 50, what="the newest page")
         table.focus()
+        await wait_for(pilot, lambda: table.has_focus, what="the runs table focused")
         # The start of a loaded run's id moves the cursor there.
         loaded = app.snapshot.runs[7].id
         await pilot.press("slash", *loaded[:6])
