@@ -304,9 +304,6 @@ class LobstrApp(App[None]):
         table = self.main.query_one(RunsTable)
         if table.find(field.needle):
             field.action_close()
-            key = table.cursor_run_id
-            if key:
-                self.scheduler.select_run(key)
             return
         if field.whole_id:
             self.scheduler.find_run(field.needle)

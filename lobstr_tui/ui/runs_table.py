@@ -125,8 +125,8 @@ class RunsTable(PlannedTable):
         return None if key == GAP else key
 
     def find(self, start: str) -> bool:
-        """Move the cursor to the first loaded run whose id starts with ``start``;
-        False if none does."""
+        """Move the cursor to (and select) the first loaded run whose id starts with
+        ``start``; False if none does."""
         if not start:
             return False
         match = next((key for key in self._order if key != GAP and key.startswith(start)),
@@ -134,6 +134,8 @@ class RunsTable(PlannedTable):
         if match is None:
             return False
         self._move_to(match)
+        # Selected too: the table follows the selection while the find field has focus.
+        self.post_message(self.Highlighted(match))
         return True
 
     def __init__(self, **kwargs: object) -> None:
