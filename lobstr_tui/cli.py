@@ -96,6 +96,27 @@ def _directory(text: str) -> Path:
     return path
 
 
+class Password(str):
+    """A password read from a file; never shown."""
+
+    def __repr__(self) -> str:
+        return "Password('***')"
+
+
+def _password_file(text: str) -> Password:
+    """An argparse type: the first line of a readable file, not empty."""
+    path = Path(text).expanduser()
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8"
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: {reason}") from None
+    password = first[0].strip() if first else ""
+    if not password:
+        raise argparse.ArgumentTypeError(f"{text!r} holds no password on its first line")
+    return Password(password)
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -137,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where d saves a run's CSV (default: the current folder)")
     parser.add_argument("--board", action="store_true",
                         help="start on the board of every active run (w toggles it)")
+    parser.add_argument("--profile", metavar="NAME", default=None,
+                        help="the lobstr.io account to use: [profiles.NAME] in config.toml "
+                             "(default: LOBSTR_PROFILE, else LOBSTR_TOKEN or [auth] token); "
+                             "p switches in the app")
+    parser.add_argument("--all-profiles", action="store_true",
+                        help="the board and the alerts cover every profile at once (each "
+                             "polls within its own --budget)")
     parser.add_argument("--budget", type=_int_between(MIN_BUDGET, MAX_BUDGET),
                         default=DEFAULT_BUDGET, metavar="N",
                         help=f"API requests per minute shared by all polling (default "
@@ -156,6 +184,28 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--notify-cmd", type=_command, default=None, metavar="CMD",
                         help="run CMD through the shell for each alert, the alert as "
                              "one JSON object on its standard input")
+    served = parser.add_argument_group(
+        "serving to web browsers", "one cockpit per browser tab; the token stays here")
+    served.add_argument("--serve", action="store_true",
+                        help="serve the cockpit to web browsers (textual-serve)")
+    served.add_argument("--host", default="127.0.0.1",
+                        help="with --serve: address to listen on (default 127.0.0.1; "
+                             "anything else prints a warning)")
+    served.add_argument("--port", type=_port, default=8000,
+                        help="with --serve: TCP port (default 8000)")
+    served.add_argument("--serve-allow-actions", action="store_true",
+                        help="with --serve: let viewers launch and abort (default: "
+                             "read-only)")
+    served.add_argument("--serve-password-file", type=_password_file, default=None,
+                        metavar="FILE",
+                        help="with --serve: ask browsers for the password in FILE (its "
+                             "first line) before a session starts")
+    served.add_argument("--serve-max-viewers", type=_int_between(1, 100), default=10,
+                        metavar="N",
+                        help="with --serve: simultaneous viewers at most (default 10)")
+    served.add_argument("--serve-public-url", default=None, metavar="URL",
+                        help="with --serve behind a reverse proxy: the URL browsers use")
+    parser.add_argument("--viewer", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"lobstr-tui {__version__}")
     return parser
@@ -239,6 +289,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     if args.speed is not None and not args.demo:
         parser.error("--speed only applies to --demo")
+    if args.demo and (args.profile is not None or args.all_profiles):
+        parser.error("--profile and --all-profiles do not apply to --demo")
+    serve_only = [flag for flag, value in (
+        ("--serve-allow-actions", args.serve_allow_actions),
+        ("--serve-password-file", args.serve_password_file),
+        ("--serve-public-url", args.serve_public_url)) if value]
+    if serve_only and not args.serve:
+        parser.error(f"{serve_only[0]} only applies to --serve")
+    if args.serve and args.all_profiles:
+        parser.error("--all-profiles does not apply to --serve (serve one --profile)")
     from lobstr_tui.launch import run_monitor
 
     return int(run_monitor(args))

@@ -1,4 +1,6 @@
-"""Where the token and base URL come from: environment first, then the official CLI's file.
+"""Where the token and base URL come from: environment first, then the official CLI's file,
+whose ``[auth] token`` is the ``default`` profile next to any ``[profiles.NAME]`` (other
+lobstr.io accounts, chosen with ``--profile`` or ``LOBSTR_PROFILE``).
 
 The token is read, never written, and never put in a message.
 """
@@ -9,8 +11,8 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +33,37 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "lobstr" / "config.toml"
 
 
+DEFAULT_PROFILE = "default"
+"""The profile of ``LOBSTR_TOKEN`` and ``[auth] token``, as the official CLI writes it."""
+PROFILE_ENV = "LOBSTR_PROFILE"
+PROFILE_KEYS = ("token", "token_env", "base_url")
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_CONVENTIONAL_ENV = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One lobstr.io account of the config file.
+
+    ``token`` is hidden from ``repr``; ``token_source`` says where it came from, for
+    messages (``LOBSTR_TOKEN``, the variable ``token_env`` names, or the file and
+    table); ``problem``, when set, is why the profile cannot be used (one line, never a
+    character of the token)."""
+
+    name: str
+    token: Token | None = field(repr=False)
+    token_source: str | None
+    base_url: str
+    token_env: str | None = None
+    problem: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """True when the profile has a token that can be sent."""
+        return self.problem is None and bool(self.token)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The resolved token (hidden from ``repr``), base URL and any warnings;
@@ -41,6 +74,12 @@ class Settings:
     token_source: str | None
     base_url: str
     warnings: tuple[str, ...] = ()
+    profile: str = "default"
+    """The profile in use (``default``: ``LOBSTR_TOKEN`` or ``[auth] token``)."""
+    chosen: bool = False
+    """The profile was named (``--profile`` or ``LOBSTR_PROFILE``)."""
+    profiles: tuple[Profile, ...] = field(default=(), repr=False)
+    """Every profile of the config file, ``default`` first (for switching)."""
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -132,33 +171,159 @@ def check_base_url(url: str, source: str) -> str:
 
 
 def resolve_settings(env: Mapping[str, str] | None = None,
-                     base_url: str | None = None) -> Settings:
-    """Token from ``LOBSTR_TOKEN``, else ``[auth] token`` in the config file; base URL
-    from the argument, else ``LOBSTR_API_BASE``, else the public API."""
+                     base_url: str | None = None, profile: str | None = None) -> Settings:
+    """The profile to use, with every profile of the config file (see :func:`read_profiles`).
+
+    ``profile`` (``--profile``), else ``LOBSTR_PROFILE``, names one; without a name the
+    ``default`` profile is used: token from ``LOBSTR_TOKEN``, else ``[auth] token`` (no
+    token at all: ``token`` is None). Base URL from the argument, else the profile's
+    ``base_url``, else ``LOBSTR_API_BASE``, else the public API. A profile that cannot
+    be used (unknown name, no token, unset ``token_env``, a token that cannot be sent)
+    raises :class:`ConfigError`."""
     environ = os.environ if env is None else env
     path = config_path(environ)
     data, warnings = _read_config(path)
-    token = environ.get("LOBSTR_TOKEN") or None
-    source = "LOBSTR_TOKEN" if token else None
-    if token is None:
-        auth = data.get("auth", {})
-        if not isinstance(auth, dict):
-            raise ConfigError(f"{path}: [auth] must be a table")
-        value = auth.get("token")
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"{path}: [auth] token must be a string")
-        if value:
-            token, source = value.strip(), str(path)
-    if token and source:
-        check_token(token.strip(), source)
+    fallback = _fallback_url(environ, base_url)
+    profiles = read_profiles(data, path, environ, fallback=fallback,
+                             override=bool(base_url))
+    wanted = profile if profile is not None else (environ.get(PROFILE_ENV) or None)
+    if wanted is None:
+        current = next((p for p in profiles if p.name == DEFAULT_PROFILE), None)
+        if current is None:
+            return Settings(token=None, token_source=None, base_url=fallback,
+                            warnings=tuple(warnings), profiles=profiles)
+    else:
+        current = next((p for p in profiles if p.name == wanted), None)
+        if current is None:
+            raise ConfigError(unknown_profile(wanted, "--profile" if profile is not None
+                                              else PROFILE_ENV, profiles, path))
+    if current.problem is not None:
+        raise ConfigError(current.problem)
+    return Settings(token=current.token, token_source=current.token_source,
+                    base_url=current.base_url, warnings=tuple(warnings),
+                    profile=current.name, chosen=wanted is not None, profiles=profiles)
+
+
+def _fallback_url(environ: Mapping[str, str], base_url: str | None) -> str:
+    """The base URL of a profile without its own: ``--base-url``, else
+    ``LOBSTR_API_BASE``, else the public API (checked)."""
     if base_url:
         url, url_source = base_url, "--base-url"
     elif environ.get("LOBSTR_API_BASE"):
         url, url_source = environ["LOBSTR_API_BASE"], "LOBSTR_API_BASE"
     else:
         url, url_source = DEFAULT_BASE_URL, "default"
-    return Settings(token=Token(token) if token else None, token_source=source,
-                    base_url=check_base_url(url, url_source), warnings=tuple(warnings))
+    return check_base_url(url, url_source)
+
+
+def unknown_profile(name: str, source: str, profiles: Sequence[Profile], path: Path) -> str:
+    """One line: the name asked for is not a profile; the known ones."""
+    known = ", ".join(p.name for p in profiles) or "none"
+    return (f"{source}: unknown profile {name[:40]!r} (known: {known}; a profile is a "
+            f"[profiles.NAME] table in {path})")
+
+
+def read_profiles(data: Mapping[str, object], path: Path, environ: Mapping[str, str], *,
+                  fallback: str, override: bool = False) -> tuple[Profile, ...]:
+    """Every profile: ``default`` first (when it has a token: ``LOBSTR_TOKEN``, ``[auth]
+    token`` or ``[profiles.default]``), then each ``[profiles.NAME]`` in file order.
+
+    A file that is wrong (``[profiles.X]`` not a table, an unknown key, a value of the
+    wrong type, a bad ``base_url``) raises :class:`ConfigError`; a profile whose token
+    cannot be had (none given, ``token_env`` naming an unset variable, characters that
+    cannot be sent) gets its ``problem`` instead, said when it is chosen. ``fallback`` is
+    the base URL of a profile without its own; with ``override`` (``--base-url``) it is
+    every profile's. No message shows a character of a token."""
+    auth = data.get("auth", {})
+    if not isinstance(auth, dict):
+        raise ConfigError(f"{path}: [auth] must be a table")
+    auth_token = auth.get("token")
+    if auth_token is not None and not isinstance(auth_token, str):
+        raise ConfigError(f"{path}: [auth] token must be a string")
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{path}: profiles must be a table of [profiles.NAME] tables")
+    profiles: list[Profile] = []
+    for name, table in tables.items():
+        if not _PROFILE_NAME.fullmatch(name):
+            raise ConfigError(f"{path}: the profile name {name[:40]!r} is not allowed (up "
+                              f"to 32 letters, digits, '-', '_' or '.')")
+        if not isinstance(table, dict):
+            # Never the value: it may be the token, written in the wrong place.
+            raise ConfigError(f"{path}: [profiles.{name}] must be a table (with token, "
+                              f"token_env or base_url under it)")
+        profiles.append(_profile(name, table, path, environ, fallback, override))
+    default = next((p for p in profiles if p.name == DEFAULT_PROFILE), None)
+    if default is not None and auth_token and (default.token or default.token_env):
+        raise ConfigError(f"{path}: [auth] token and [profiles.default] both give the "
+                          f"default profile's token; keep one")
+    # The default profile's token, as before profiles: LOBSTR_TOKEN, else [auth] token.
+    env_token = environ.get("LOBSTR_TOKEN") or None
+    for token, source in ((auth_token, str(path)), (env_token, "LOBSTR_TOKEN")):
+        if token:
+            default = Profile(DEFAULT_PROFILE, Token(token), source,
+                              default.base_url if default is not None else fallback,
+                              problem=_token_problem(token.strip(), source))
+    named = [p for p in profiles if p.name != DEFAULT_PROFILE]
+    return tuple([default, *named] if default is not None else named)
+
+
+def _profile(name: str, table: Mapping[str, object], path: Path,
+             environ: Mapping[str, str], fallback: str, override: bool) -> Profile:
+    where = f"[profiles.{name}]"
+    for key, value in table.items():
+        if key not in PROFILE_KEYS:
+            raise ConfigError(f"{path}: {where} has an unknown key {key[:30]!r} (known: "
+                              f"{', '.join(PROFILE_KEYS)})")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {where} {key} must be a string")
+    token = str(table.get("token", "")).strip()
+    token_env = str(table.get("token_env", "")).strip() or None
+    url = table.get("base_url")
+    if isinstance(url, str) and url.strip() and not override:
+        base_url = check_base_url(url, f"{path} {where} base_url")
+    else:
+        base_url = fallback
+    if token and token_env:
+        raise ConfigError(f"{path}: {where} has both token and token_env; keep one")
+    if token_env is not None:
+        if "_" not in token_env and len(token_env) >= 20:
+            # Most likely the token itself, in the wrong key: never repeated.
+            raise ConfigError(f"{path}: {where} token_env must name an environment "
+                              f"variable, not hold the token (use token = \"...\")")
+        if not _ENV_NAME.fullmatch(token_env):
+            raise ConfigError(f"{path}: {where} token_env must be the name of an "
+                              f"environment variable (letters, digits and _)")
+        value = (environ.get(token_env) or "").strip()
+        if not value:
+            # Named only when it looks like a variable's name by convention (upper
+            # case): a token put there by mistake is never repeated.
+            variable = token_env if _CONVENTIONAL_ENV.fullmatch(token_env) else None
+            said = (f"token_env names {variable}, which is not set (or is empty); export "
+                    f"{variable}=..." if variable else
+                    "the variable that token_env names is not set (or is empty)")
+            return Profile(name, None, variable, base_url, token_env=variable,
+                           problem=f"profile {name}: {said} (from {TOKEN_PAGE})")
+        variable = token_env if _CONVENTIONAL_ENV.fullmatch(token_env) else None
+        source = variable or f"the variable token_env names in {where}"
+        return Profile(name, Token(value), source, base_url, token_env=variable,
+                       problem=_token_problem(value, source))
+    source = f"{path} {where}"
+    if not token:
+        return Profile(name, None, None, base_url,
+                       problem=f"profile {name} has no token: add token = \"...\" or "
+                               f"token_env = \"VARIABLE\" under {where} in {path}")
+    return Profile(name, Token(token), source, base_url,
+                   problem=_token_problem(token, source))
+
+
+def _token_problem(token: str, source: str) -> str | None:
+    """Why ``token`` cannot be sent (see :func:`check_token`), or None."""
+    try:
+        check_token(token, source)
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 NO_TOKEN_MESSAGE = (
@@ -169,3 +334,27 @@ NO_TOKEN_MESSAGE = (
     '  token = "..."\n'
     "or try the bundled simulator: lobstr-tui --demo"
 )
+
+
+def every_profile(settings: Settings) -> Settings:
+    """``--all-profiles``: ``settings`` when every profile can be used, shown first the
+    one chosen (else ``default``, else the first); else :class:`ConfigError` saying
+    which cannot."""
+    for profile in settings.profiles:
+        if profile.problem is not None:
+            raise ConfigError(f"--all-profiles: {profile.problem}")
+        if not profile.token:
+            raise ConfigError(f"--all-profiles: profile {profile.name} has no token")
+    if settings.token or not settings.profiles:
+        return settings
+    first = settings.profiles[0]
+    return replace(settings, token=first.token, token_source=first.token_source,
+                   base_url=first.base_url, profile=first.name)
+
+
+def no_default_message(settings: Settings, path: Path) -> str:
+    """One line: no profile was chosen and the default one has no token, but named
+    profiles exist."""
+    names = ", ".join(p.name for p in settings.profiles)
+    return (f"no token for the default profile (LOBSTR_TOKEN, or [auth] token in {path}); "
+            f"choose a profile with --profile NAME or LOBSTR_PROFILE (known: {names})")

@@ -22,7 +22,10 @@ from lobstr_tui.config import (
     NO_TOKEN_MESSAGE,
     TOKEN_PAGE,
     ConfigError,
+    Settings,
     config_path,
+    every_profile,
+    no_default_message,
     resolve_settings,
 )
 from lobstr_tui.crash import describe, mask_secrets, report_crash
@@ -32,6 +35,7 @@ from lobstr_tui.notify import AlertSettings
 
 if TYPE_CHECKING:
     from lobstr_tui.ui.app import LobstrApp
+    from lobstr_tui.ui.profile_desk import Profiles
 
 DEMO_SPEED = 1.0
 
@@ -39,17 +43,19 @@ DEMO_SPEED = 1.0
 def build_scheduler(client: LobstrClient, *, poll_seconds: float | None = None,
                     budget: int | None = None, credits_warn: float | None = None,
                     policy: PollPolicy | None = None, clocks: Clocks = SYSTEM_CLOCKS,
-                    read_only: bool = False, seed: int | None = None) -> PollScheduler:
+                    read_only: bool = False, seed: int | None = None,
+                    profile: str | None = None) -> PollScheduler:
     """The poll scheduler for ``client``: ``poll_seconds`` overrides the selected run's
     stats period of ``policy`` and ``budget`` its requests per minute; below
-    ``credits_warn`` credits the scheduler raises ``credits.low``."""
+    ``credits_warn`` credits the scheduler raises ``credits.low``; ``profile`` names
+    the account on screen (None: the only one)."""
     chosen = policy or PollPolicy()
     if poll_seconds is not None:
         chosen = replace(chosen, stats_every=poll_seconds)
     if budget is not None:
         chosen = replace(chosen, budget_per_minute=budget)
     return PollScheduler(client, policy=chosen, clocks=clocks, read_only=read_only,
-                         seed=seed, credits_warn=credits_warn)
+                         seed=seed, credits_warn=credits_warn, profile=profile)
 
 
 def alert_settings(args: argparse.Namespace) -> AlertSettings:
@@ -71,6 +77,8 @@ class _Target:
     base_url: str
     token_source: str | None = None
     secrets: list[str] = field(default_factory=list, repr=False)
+    settings: Settings | None = field(default=None, repr=False)
+    """The config file's profiles (None: the demo, a served viewer)."""
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -92,6 +100,8 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
     if args.theme and args.theme not in BUILTIN_THEMES:
         return _fail(f"lobstr-tui: error: unknown theme {args.theme!r} "
                      f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
+    if getattr(args, "viewer", False):
+        return _run_viewer(args)
     with ExitStack() as stack:
         if args.demo:
             from lobstr_tui.sim import DEFAULT_TOKEN, SimServer, build
@@ -101,30 +111,71 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
             target = _Target(Token(DEFAULT_TOKEN), server.base_url)
         else:
             try:
-                settings = resolve_settings(base_url=args.base_url)
+                settings = resolve_settings(base_url=args.base_url, profile=args.profile)
+                secrets.extend(p.token.reveal() for p in settings.profiles if p.token)
+                if args.all_profiles:
+                    settings = every_profile(settings)
             except ConfigError as exc:
                 return _fail(f"lobstr-tui: error: {exc}")
             for warning in settings.warnings:
                 print(warning, file=sys.stderr)
             if not settings.token:
-                return _fail(NO_TOKEN_MESSAGE.format(path=config_path()))
+                return _fail(f"lobstr-tui: error: {no_default_message(settings, config_path())}"
+                             if settings.profiles else NO_TOKEN_MESSAGE.format(path=config_path()))
             secrets.append(settings.token.reveal())
-            target = _Target(settings.token, settings.base_url, settings.token_source)
+            target = _Target(settings.token, settings.base_url, settings.token_source,
+                             settings=settings)
         target.secrets = secrets
+        if getattr(args, "serve", False):
+            return _serve(args, target)
         return _run_app(args, target)
 
 
-def _run_app(args: argparse.Namespace, target: _Target) -> int:
+def _serve(args: argparse.Namespace, target: _Target) -> int:
+    """``--serve``: the cockpit in web browsers, the token kept in this process."""
+    from lobstr_tui.serve.server import ServeOptions, serve
+
+    passed: list[str] = ["--budget", str(args.budget), "--poll", f"{args.poll:g}"]
+    if args.theme:
+        passed += ["--theme", args.theme]
+    if args.board:
+        passed.append("--board")
+    if args.credits_warn is not None:
+        passed += ["--credits-warn", f"{args.credits_warn:g}"]
+    options = ServeOptions(host=args.host, port=args.port,
+                           allow_actions=args.serve_allow_actions and not args.read_only,
+                           password=args.serve_password_file,
+                           max_viewers=args.serve_max_viewers, viewer_args=passed,
+                           public_url=args.serve_public_url)
+    return serve(target.token, target.base_url, options)
+
+
+def _run_viewer(args: argparse.Namespace) -> int:
+    """One browser tab's cockpit, started by ``--serve``: it reaches the API through the
+    serving process's proxy with the serve's viewer key (never the token)."""
+    from lobstr_tui.serve.server import viewer_target
+
+    found = viewer_target()
+    if found is None:
+        return _fail("lobstr-tui: error: --viewer is started by --serve only")
+    key, api = found
+    return _run_app(args, _Target(Token(key), api), age_hints=True)
+
+
+def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = False) -> int:
     """Run the app; its exit says how the command ends."""
     from rich.console import Console
 
     from lobstr_tui.ui.app import LobstrApp
 
-    scheduler = build_scheduler(LobstrClient(target.token, target.base_url),
-                                poll_seconds=args.poll, budget=args.budget,
-                                credits_warn=args.credits_warn, read_only=args.read_only)
+    profiles = _profiles(args, target)
+    scheduler = profiles.open(profiles.current) if profiles is not None else build_scheduler(
+        LobstrClient(target.token, target.base_url, age_hints=age_hints),
+        poll_seconds=args.poll, budget=args.budget, credits_warn=args.credits_warn,
+        read_only=args.read_only)
     app = LobstrApp(scheduler, theme=args.theme, alerts=alert_settings(args),
-                    start_board=args.board, download_dir=args.download_dir)
+                    start_board=args.board, download_dir=args.download_dir,
+                    profiles=profiles)
     # Textual prints a crash's traceback, with local variables, to this console when the
     # app stops: it goes to memory instead, never to the terminal.
     textual_report = io.StringIO()
@@ -146,6 +197,33 @@ def _run_app(args: argparse.Namespace, target: _Target) -> int:
         details, summary = _rendered_report(textual_report.getvalue(), target), f"status {code}"
     print(report_crash(details, summary=summary, secrets=target.secrets), file=sys.stderr)
     return code
+
+
+def _profiles(args: argparse.Namespace, target: _Target) -> Profiles | None:
+    """The profiles the app may switch between, when they are to be named: several in
+    the config file, one chosen by name, or ``--all-profiles``. Each gets its own
+    scheduler (client, rate gate and request budget) when opened."""
+    settings = target.settings
+    every = bool(args.all_profiles)
+    if settings is None or not (len(settings.profiles) > 1 or settings.chosen or every):
+        return None
+    from lobstr_tui.ui.profile_desk import Profiles
+    from lobstr_tui.ui.profile_screen import ProfileChoice
+
+    by_name = {p.name: p for p in settings.profiles}
+
+    def open_profile(name: str) -> PollScheduler:
+        profile = by_name[name]
+        if profile.token is None:
+            raise ValueError(f"profile {name} has no token")  # never listed as a choice
+        return build_scheduler(LobstrClient(profile.token, profile.base_url),
+                               poll_seconds=args.poll, budget=args.budget,
+                               credits_warn=args.credits_warn, read_only=args.read_only,
+                               profile=name)
+
+    choices = tuple(ProfileChoice(p.name, p.problem or (None if p.token else "no token"))
+                    for p in settings.profiles)
+    return Profiles(settings.profile, choices, open_profile, together=every)
 
 
 def _unhandled_error(app: LobstrApp) -> Exception | None:
@@ -178,9 +256,15 @@ def _rejected_message(app: LobstrApp, target: _Target) -> str:
     # (cutting first could leave part of a token that straddles the cut unmasked).
     said = mask_secrets(said, target.secrets)[:120]
     source = target.token_source or "the token"
-    fix = (f"set a valid one with export LOBSTR_TOKEN=... (from {TOKEN_PAGE})"
-           if source == "LOBSTR_TOKEN"
-           else f"put a valid one under [auth] token in {config_path()} or set LOBSTR_TOKEN "
-                f"(from {TOKEN_PAGE})")
+    profile = target.settings.profile if target.settings else "default"
+    if source == "LOBSTR_TOKEN":
+        fix = f"set a valid one with export LOBSTR_TOKEN=... (from {TOKEN_PAGE})"
+    elif source.endswith(f"[profiles.{profile}]"):
+        fix = f"put a valid one under [profiles.{profile}] in {config_path()} (from {TOKEN_PAGE})"
+    elif source == str(config_path()):
+        fix = (f"put a valid one under [auth] token in {config_path()} or set LOBSTR_TOKEN "
+               f"(from {TOKEN_PAGE})")
+    else:  # the variable a profile's token_env names
+        fix = f"set a valid one in {source} (from {TOKEN_PAGE})"
     return (f"lobstr-tui: error: {target.base_url} rejected the token from {source}"
             f"{f' ({said})' if said else ''}; {fix}")

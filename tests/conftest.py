@@ -36,7 +36,8 @@ def world() -> World:
     return manual_world()
 
 
-SERIAL_MODULES = frozenset({"test_e2e_tmux", "test_bench_smoke"})
+SERIAL_MODULES = frozenset({"test_e2e_tmux", "test_bench_smoke", "test_browser_harness",
+                            "test_serve_browser"})
 """Modules whose tests share one tmux server or measure the machine: under
 ``pytest -n 2 --dist loadgroup`` (make test) they all run on one worker, one at a time."""
 

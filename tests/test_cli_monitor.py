@@ -51,6 +51,8 @@ def test_bad_base_url(tmp_path: Path, url: str) -> None:
     (["--budget", "5"], "argument --budget: must be at least 10"),
     (["--notify", "email"], "argument --notify: invalid choice: 'email'"),
     (["--credits-warn", "-1"], "argument --credits-warn: must be at least 0"),
+    (["--serve-allow-actions"], "--serve-allow-actions only applies to --serve"),
+    (["--serve", "--all-profiles"], "--all-profiles does not apply to --serve"),
 ])
 def test_bad_arguments_one_line_exit_2(tmp_path: Path, args: list[str], fragment: str) -> None:
     done = run(args, {"LOBSTR_TOKEN": SECRET, "XDG_CONFIG_HOME": str(tmp_path)})
@@ -104,6 +106,11 @@ def test_token_from_config_file_and_env_precedence(tmp_path: Path) -> None:
     (["--notify"], "argument --notify: expected one argument"),
     (["--notify-cmd", "  "], "argument --notify-cmd: the command is empty"),
     (["--no-bell=yes"], "argument --no-bell: ignored explicit argument 'yes'"),
+    (["--serve", "--serve-password-file", "/nonexistent/pw"],
+     "argument --serve-password-file: cannot read '/nonexistent/pw'"),
+    (["--serve", "--serve-max-viewers", "0"], "argument --serve-max-viewers: must be at least 1"),
+    (["--serve", "--port", "70000"], "argument --port: must be between 0 and 65535"),
+    (["--download-dir", "/nonexistent/dir"], "argument --download-dir: no such folder"),
 ])
 def test_alert_and_budget_flags_refuse_bad_values_in_one_line(
         args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:

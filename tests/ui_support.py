@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual.pilot import Pilot
 
 from lobstr_tui.api import LobstrClient
 from lobstr_tui.launch import build_scheduler
-from lobstr_tui.monitor import Clocks, PollPolicy
+from lobstr_tui.monitor import Clocks, PollPolicy, PollScheduler
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.profile_desk import Profiles
+from lobstr_tui.ui.profile_screen import ProfileChoice
 from tests.conftest import TOKEN
 
 FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
@@ -41,6 +43,28 @@ def make_app(server: SimServer, *, read_only: bool = False, policy: PollPolicy =
     chosen = clocks or Clocks(wall=server.world.clock.now)
     return LobstrApp(build_scheduler(client, policy=policy, clocks=chosen,
                                      read_only=read_only, seed=1))
+
+
+def make_profiles_app(servers: Mapping[str, tuple[SimServer, str]], current: str, *,
+                      together: bool = False, unusable: Mapping[str, str] | None = None,
+                      policy: PollPolicy = FAST) -> LobstrApp:
+    """The real app with several profiles, each a simulator with its own token (name ->
+    (server, token)), as ``launch.py`` builds it: ``p`` switches, ``together`` is
+    ``--all-profiles``; ``unusable`` lists profiles that cannot be opened, with why."""
+    for server, _ in servers.values():
+        server.limiter.limits = {prefix: (limit * REAL_TIME_LIMIT_FACTOR, window)
+                                 for prefix, (limit, window) in server.limiter.limits.items()}
+
+    def open_profile(name: str) -> PollScheduler:
+        server, token = servers[name]
+        client = LobstrClient(token, server.base_url, timeout=3.0)
+        return build_scheduler(client, policy=policy, seed=1, profile=name,
+                               clocks=Clocks(wall=server.world.clock.now))
+
+    choices = (*(ProfileChoice(name) for name in servers),
+               *(ProfileChoice(name, why) for name, why in (unusable or {}).items()))
+    return LobstrApp(open_profile(current),
+                     profiles=Profiles(current, choices, open_profile, together=together))
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import IO, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -46,6 +47,12 @@ T = TypeVar("T")
 ResponseHook = Callable[[RequestRecord], None]
 ExportProgress = Callable[[int, int | None], None]
 """Called with (bytes received so far, total bytes or None when the host did not say)."""
+
+
+ACCEPTED_AGE: ContextVar[float | None] = ContextVar("accepted_age", default=None)
+"""How old an answer the request being made may get, in seconds (its poll period): sent
+as ``Cache-Control: max-age`` by a client made with ``age_hints`` (a served viewer's,
+whose proxy shares answers between viewers); never to lobstr.io itself."""
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -125,8 +132,10 @@ class LobstrClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         on_response: ResponseHook | None = None,
+        age_hints: bool = False,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
+        self.age_hints = age_hints
         self.rate_limits: dict[str, RateLimit] = {}
         self.on_response = on_response
         self._http = httpx.AsyncClient(
@@ -170,8 +179,10 @@ class LobstrClient:
         # Reported with its query: two lists on one path are two resources.
         shown = f"{path}?{urlencode(clean_params)}" if clean_params else path
         try:
+            hint = ACCEPTED_AGE.get() if self.age_hints else None
+            headers = {"Cache-Control": f"max-age={hint:g}"} if hint is not None else None
             response = await self._http.request(method, path, params=clean_params or None,
-                                                json=body)
+                                                json=body, headers=headers)
         except httpx.TransportError as exc:
             error = _network_error(exc)
             self._report(method, shown, prefix, None, started,

@@ -42,6 +42,8 @@ class BoardRow:
     credits_used: float | None
     eta_seconds: float | None
     needs_person: bool
+    profile: str | None = None
+    """The account's profile, on a board of several (``--all-profiles``)."""
 
     @property
     def percent(self) -> float | None:
@@ -74,16 +76,18 @@ class EndedRow:
     status: str
     done_reason: str | None
     results: int
+    profile: str | None = None
+    """The account's profile, on a board of several (``--all-profiles``)."""
 
 
 def board_order(rows: Iterable[BoardRow]) -> tuple[BoardRow, ...]:
     """Rows that need the person first (paused before errored), then by ETA (soonest
     first, unknown last), then by squid name."""
 
-    def key(row: BoardRow) -> tuple[bool, int, bool, float, str, str]:
+    def key(row: BoardRow) -> tuple[bool, int, bool, float, str, str, str]:
         kind = row.run.status.kind
         return (not row.needs_person, 0 if kind is StatusKind.PAUSED else 1,
                 row.eta_seconds is None, row.eta_seconds or 0.0, row.squid_name.casefold(),
-                row.run.id)
+                row.profile or "", row.run.id)
 
     return tuple(sorted(rows, key=key))

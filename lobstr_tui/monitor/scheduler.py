@@ -28,6 +28,7 @@ from lobstr_tui.api import (
     Run,
     UnauthorizedError,
 )
+from lobstr_tui.api.client import ACCEPTED_AGE
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor import story
 from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
@@ -81,13 +82,14 @@ class PollScheduler:
     every run on the account is followed for the board and for alerts (see
     :mod:`~lobstr_tui.monitor.tracker` and :mod:`~lobstr_tui.monitor.alerts`);
     ``credits_warn`` is the balance under which ``credits.low`` is raised (None: only
-    the projection raises it).
+    the projection raises it); ``profile`` names the account in every snapshot (None:
+    the only one).
     """
 
     def __init__(self, client: LobstrClient, *, policy: PollPolicy | None = None,
                  clocks: Clocks = SYSTEM_CLOCKS, listener: Listener | None = None,
                  read_only: bool = False, seed: int | None = None,
-                 credits_warn: float | None = None) -> None:
+                 credits_warn: float | None = None, profile: str | None = None) -> None:
         self.client = client
         self.policy = policy or PollPolicy()
         self.clocks = clocks
@@ -108,7 +110,7 @@ class PollScheduler:
         self._link = LinkTracker()
         self.actions = ActionDesk(client, self, clocks, read_only=read_only)
         self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only,
-                                  board_since=self._tracker.since)
+                                  board_since=self._tracker.since, profile=profile)
         self._state = self._snapshot
         self._next_due: dict[str, float] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
@@ -354,6 +356,10 @@ class PollScheduler:
                 pending.cancel()
 
     async def _run_job(self, job: Job) -> None:
+        # A polled resource accepts an answer as old as its period (a served viewer's
+        # proxy may share another viewer's); a read asked for now accepts none.
+        ACCEPTED_AGE.set(job.period if job.period < NEVER and job.kind not in ON_DEMAND
+                         else None)
         try:
             fetched = await fetch(self.client, job, self._state, self._ledger)
             before = self._state

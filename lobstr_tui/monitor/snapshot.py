@@ -201,6 +201,9 @@ class Snapshot:
     budget_note: str | None = None
     burn: Burn | None = None
     selected_history: RunHistory | None = None
+    profile: str | None = None
+    """The account's profile name, when it is to be named (several profiles in the
+    config file, or one chosen by name); None: the only account."""
 
     @property
     def selected_squid(self) -> Squid | None:

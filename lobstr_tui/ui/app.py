@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from lobstr_tui.ui.download_bar import DownloadBar
 from lobstr_tui.ui.download_desk import DownloadDesk
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.help_screen import HelpScreen, app_key_rows
+from lobstr_tui.ui.profile_desk import ProfileDesk, Profiles, named
 from lobstr_tui.ui.results_pane import ResultsPane
 from lobstr_tui.ui.run_detail import RunDetail
 from lobstr_tui.ui.run_find import RunFind
@@ -61,12 +62,15 @@ NARROW_WIDTH = 100
 
 
 class SnapshotArrived(Message):
-    """The scheduler published a new snapshot (and the events since the last one)."""
+    """A scheduler (``source``; None: the shown profile's) published a new snapshot
+    (and the events since the last one)."""
 
-    def __init__(self, snapshot: Snapshot, events: list[Event]) -> None:
+    def __init__(self, snapshot: Snapshot, events: list[Event],
+                 source: PollScheduler | None = None) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.events = events
+        self.source = source
 
 
 class LobstrApp(App[None]):
@@ -108,13 +112,20 @@ class LobstrApp(App[None]):
                 tooltip=READ_ONLY_LAUNCH),
         Binding("a", "read_only('abort')", "Abort", show=False, id="app.abort_read_only",
                 tooltip=READ_ONLY_ABORT),
+        Binding("p", "profile", "Profile", show=False, id="app.profile",
+                tooltip="Switch to another profile (lobstr.io account) of config.toml"),
+        # With one profile p only says how to add one (no description: not in the help).
+        Binding("p", "only_profile", show=False, id="app.profile_only"),
     ]
 
     def __init__(self, scheduler: PollScheduler, *, theme: str | None = None,
                  alerts: AlertSettings | None = None, start_board: bool = False,
-                 download_dir: Path | None = None) -> None:
+                 download_dir: Path | None = None, profiles: Profiles | None = None
+                 ) -> None:
         """Show what ``scheduler`` publishes (it is started on mount and stopped, with
-        its client closed, on exit); its read-only flag decides the actions."""
+        its client closed, on exit); its read-only flag decides the actions.
+        ``profiles``: the config file's other accounts (``p`` switches; see
+        :class:`~lobstr_tui.ui.profile_desk.Profiles`)."""
         super().__init__()
         self.scheduler = scheduler
         self.start_board = start_board
@@ -123,7 +134,7 @@ class LobstrApp(App[None]):
         self.download_desk = DownloadDesk(self, download_dir or Path.cwd())
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
-        scheduler.listener = self._listen
+        self.profile_desk = ProfileDesk(self, scheduler, profiles)
         self.snapshot = scheduler.snapshot
         self.terminal = TerminalWatch(self)
         self.last_outcome: ActionOutcome | None = None
@@ -153,17 +164,25 @@ class LobstrApp(App[None]):
     def action_board(self) -> None:
         """Open the board of every active run (``w`` again closes it)."""
         if self.board_screen is None:
-            board = BoardScreen(on_shown=self.scheduler.show_board)
+            board = BoardScreen(on_shown=self.profile_desk.board_shown,
+                                profiles=self.profile_desk.together)
             self.push_screen(board)
-            self.call_after_refresh(board.show, self.snapshot, self.clock())
+            self.call_after_refresh(board.show, self.profile_desk.board_snapshot(
+                self.snapshot), self.clock())
         elif isinstance(self.screen, BoardScreen):
             self.pop_screen()
 
     @on(BoardTable.Open)
     def _open_from_board(self, message: BoardTable.Open) -> None:
-        """Enter on a board row: back to the main screen on that squid and run."""
+        """Enter on a board row: back to the main screen on that squid and run (and
+        its profile)."""
         if isinstance(self.screen, BoardScreen):
             self.pop_screen()
+        if message.profile is not None and message.profile != self.profile_desk.current:
+            self.profile_desk.switch(message.profile, squid_id=message.squid_id,
+                                     run_id=message.run_id)
+            self.main.query_one(RunsTable).focus()
+            return
         self.scheduler.select_squid(message.squid_id)
         self.scheduler.select_run(message.run_id)
         options = self.main.query_one(SquidList).options
@@ -183,6 +202,7 @@ class LobstrApp(App[None]):
         if not self.is_headless:
             self.terminal.start()
         self.scheduler.start()
+        self.profile_desk.start_others()
         if self.start_board:
             self.action_board()
         self._render(self.snapshot)
@@ -208,8 +228,7 @@ class LobstrApp(App[None]):
     async def on_unmount(self) -> None:
         self.alert_desk.close()
         self.terminal.stop()
-        await self.scheduler.stop()
-        await self.scheduler.client.aclose()
+        await self.profile_desk.close()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR Textual greys colour themes and drops the colours of ANSI
@@ -223,24 +242,40 @@ class LobstrApp(App[None]):
 
     # -- data in -----------------------------------------------------------------------
 
-    def _listen(self, snapshot: Snapshot, events: list[Event]) -> None:
-        self.post_message(SnapshotArrived(snapshot, events))
+    def listener_for(self, scheduler: PollScheduler) -> Callable[[Snapshot, list[Event]],
+                                                                   None]:
+        """What ``scheduler`` calls with each snapshot: it is posted to the app."""
+
+        def listen(snapshot: Snapshot, events: list[Event]) -> None:
+            self.post_message(SnapshotArrived(snapshot, events, scheduler))
+
+        return listen
 
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
+        if message.source is not None and message.source is not self.scheduler:
+            self.profile_desk.arrived_elsewhere(message.source, message.snapshot,
+                                                message.events)
+            return
         self.snapshot = message.snapshot
         if not self.screen_stack:
             return  # a late snapshot while the app is closing
         connection = message.snapshot.connection
-        if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None:
+        if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None and (
+                not self.profile_desk.switched):
             # Rejected before anything was ever fetched: a start-up error, not a screen
             # to keep (launch.py says how to fix it). A token revoked later keeps it.
             self.exit(return_code=EXIT_USAGE)
             return
         if message.events and self.main.query(EventLog):
-            self.main.query_one(EventLog).add(message.events)
-            self.alert_desk.deliver(message.events)
+            events = named(message.snapshot, message.events)
+            self.main.query_one(EventLog).add(events)
+            self.alert_desk.deliver(events)
         self._render(message.snapshot)
+
+    def refresh_view(self) -> None:
+        """Show the current snapshot everywhere (after a switch of profile)."""
+        self._render(self.snapshot)
 
     def _render(self, snapshot: Snapshot) -> None:
         if not self.is_running or not self.main.query(TopBar):
@@ -248,7 +283,7 @@ class LobstrApp(App[None]):
         now = self.clock()
         board = self.board_screen
         if board is not None:
-            board.show(snapshot, now)
+            board.show(self.profile_desk.board_snapshot(snapshot), now)
         self.main.query_one(TopBar).show(snapshot, now)
         self.main.query_one(SquidList).show(snapshot, now)
         self.main.query_one(RunsTable).show(snapshot, now)
@@ -339,7 +374,17 @@ class LobstrApp(App[None]):
             return not self.read_only
         if action == "read_only":
             return self.read_only
+        if action in ("profile", "only_profile"):
+            return self.profile_desk.several == (action == "profile")
         return True
+
+    def action_profile(self) -> None:
+        """Switch to another profile of config.toml (or say there is only one)."""
+        self.profile_desk.choose()
+
+    def action_only_profile(self) -> None:
+        """``p`` with one profile: say how to add another."""
+        self.profile_desk.choose()
 
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""
@@ -506,6 +551,8 @@ class LobstrApp(App[None]):
                                 self.action_abort)
         yield SystemCommand("board: every active run on the account", "w",
                             self.action_board)
+        yield SystemCommand("profile: switch to another lobstr.io account",
+                            f"p · now {self.profile_desk.current}", self.action_profile)
         yield SystemCommand("download: the selected run's CSV", "d", self.action_download)
         yield SystemCommand("refresh: poll everything now", "within the rate limits",
                             self.action_refresh)

@@ -1,4 +1,5 @@
-"""The board screen: every active run on the account, and what ended recently."""
+"""The board screen: every active run on the account (or on every profile), and what
+ended recently."""
 
 from __future__ import annotations
 
@@ -24,15 +25,18 @@ class BoardScreen(Screen[None]):
                 tooltip="Back to the squids and runs"),
     ]
 
-    def __init__(self, on_shown: Callable[[bool], None] | None = None) -> None:
+    def __init__(self, on_shown: Callable[[bool], None] | None = None, *,
+                 profiles: bool = False) -> None:
         """``on_shown(True)`` when the board comes on screen, ``(False)`` when it leaves
-        (the monitor reads the selected run as one of the board's rows meanwhile)."""
+        (the monitor reads the selected run as one of the board's rows meanwhile);
+        ``profiles``: the rows are of several profiles (``--all-profiles``)."""
         super().__init__()
         self._on_shown = on_shown
+        self._profiles = profiles
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="board-top-bar")
-        yield BoardTable(id="board")
+        yield BoardTable(id="board", profiles=self._profiles)
         yield RecentPanel(id="recent")
         yield Footer()
 

@@ -42,7 +42,20 @@ LAYOUT = Layout(
     short={"squid": Column("squid", "Squid", 12)},
     flex="squid", flex_max=40,
 )
+PROFILES_LAYOUT = Layout(
+    columns=(Column("profile", "Profile", 10), *LAYOUT.columns),
+    priority=("squid", "status", "profile", "percent", *LAYOUT.priority[3:]),
+    short={**LAYOUT.short, "profile": Column("profile", "Profile", 6)},
+    flex="squid", flex_max=40,
+)
+"""The board of several profiles (``--all-profiles``): a Profile column first."""
 RIGHT_ALIGNED = frozenset({"percent", "tasks", "results", "rate", "credits", "eta", "age"})
+
+
+def row_key(row: BoardRow) -> str:
+    """A row's key: its run id, with its profile on a board of several (two accounts'
+    ids never meet)."""
+    return f"{row.profile}/{row.run.id}" if row.profile else row.run.id
 
 
 def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
@@ -56,6 +69,7 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
     if run.status.kind is StatusKind.ERROR and not reason:
         reason = run.done_reason_desc or "crawler error"
     return {
+        "profile": row.profile or fmt.DASH,
         "squid": row.squid_name,
         "status": fmt.status_label(run.status),
         "reason": reason or fmt.DASH,
@@ -82,15 +96,19 @@ class BoardTable(Reshown, PlannedTable):
     ]
 
     class Open(Message):
-        """The user chose a row: open that squid and run."""
+        """The user chose a row: open that squid and run (of ``profile``, on a board of
+        several)."""
 
-        def __init__(self, squid_id: str, run_id: str) -> None:
+        def __init__(self, squid_id: str, run_id: str, profile: str | None = None) -> None:
             super().__init__()
             self.squid_id = squid_id
             self.run_id = run_id
+            self.profile = profile
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, profiles: bool = False, **kwargs: object) -> None:
+        """``profiles``: rows of several profiles, with a Profile column."""
         super().__init__(**kwargs)
+        self._layout = PROFILES_LAYOUT if profiles else LAYOUT
         self._rows: dict[str, BoardRow] = {}
         self._shown: dict[str, list[Text]] = {}
 
@@ -99,8 +117,8 @@ class BoardTable(Reshown, PlannedTable):
         of the runs stay; otherwise the rows are laid out again, the cursor kept on its
         run."""
         self.shown(snapshot, now)
-        columns = plan(LAYOUT, self.content_size.width or 80)
-        rows = {row.run.id: row for row in snapshot.board}
+        columns = plan(self._layout, self.content_size.width or 80)
+        rows = {row_key(row): row for row in snapshot.board}
         cells = {run_id: self._cells(row, now, columns) for run_id, row in rows.items()}
         if columns == self._columns and list(rows) == list(self._shown):
             with self.app.batch_update():
@@ -146,6 +164,7 @@ class BoardTable(Reshown, PlannedTable):
     def _chosen(self, event: DataTable.RowSelected) -> None:
         """Enter: open the squid and run of the row."""
         event.stop()
-        run_id = None if event.row_key.value is None else str(event.row_key.value)
-        if run_id is not None and run_id in self._rows:
-            self.post_message(self.Open(self._rows[run_id].squid_id, run_id))
+        key = None if event.row_key.value is None else str(event.row_key.value)
+        row = self._rows.get(key) if key is not None else None
+        if row is not None:
+            self.post_message(self.Open(row.squid_id, row.run.id, row.profile))

@@ -3,6 +3,7 @@ question before replacing a file, and esc to cancel."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ class DownloadDesk:
         self.directory = directory
         self.export: Export | None = None
         self.last: ExportOutcome | None = None
+        self._web_folder: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def busy(self) -> bool:
@@ -51,9 +53,13 @@ class DownloadDesk:
             return
         squid = snapshot.selected_squid
         done = run.status.kind is StatusKind.DONE
+        if app.is_web and self._web_folder is None:
+            # Served to a browser: the file goes to the browser, through a folder of ours.
+            self._web_folder = tempfile.TemporaryDirectory(prefix="lobstr-tui-")
+        directory = Path(self._web_folder.name) if self._web_folder else self.directory
         self.export = Export(app.scheduler.client, run_id=run.id,
                              squid_name=squid.name if squid else "squid",
-                             run_active=run.status.is_active, directory=self.directory,
+                             run_active=run.status.is_active, directory=directory,
                              on_change=self._changed,
                              patience=600.0 if done or run.status.is_active else ENDED_PATIENCE)
         self._run(self.export, overwrite=False)
@@ -81,6 +87,9 @@ class DownloadDesk:
         app = self.app
         if app.screen_stack:
             app.main.query_one(DownloadBar).show_status(None)
+        if outcome.phase is ExportPhase.EXISTS and self._web_folder is not None:
+            self._run(export, overwrite=True)  # our own folder: the browser keeps its copies
+            return
         if outcome.phase is ExportPhase.EXISTS and outcome.path is not None:
             app.push_screen(
                 ConfirmScreen("Replace the file?", [
@@ -90,7 +99,12 @@ class DownloadDesk:
             return
         if outcome.phase is ExportPhase.DONE and outcome.path is not None:
             size = humanize.naturalsize(outcome.size or 0, binary=True)
-            text = f"saved {outcome.path} ({size})"
+            if self._web_folder is not None:
+                app.deliver_binary(outcome.path, save_filename=outcome.path.name,
+                                   mime_type="text/csv")
+                text = f"sent {outcome.path.name} ({size}) to the browser"
+            else:
+                text = f"saved {outcome.path} ({size})"
             level, severity = Level.GOOD, "information"
         elif outcome.phase is ExportPhase.CANCELLED:
             text, level, severity = "download cancelled", Level.INFO, "information"

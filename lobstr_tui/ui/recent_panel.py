@@ -33,13 +33,15 @@ def summary(snapshot: Snapshot) -> str:
 
 
 def recent_lines(snapshot: Snapshot, width: int) -> list[str]:
-    """Newest first: time, status, squid, done reason and results of each ended run."""
+    """Newest first: time, status, profile (on a board of several), squid, done reason
+    and results of each ended run."""
     lines = []
     for row in snapshot.recent[:MAX_SHOWN]:  # the monitor keeps them newest first
         run = row.run
         reason = run.done_reason or (run.done_reason_desc or "")
+        profile = f"{row.profile} · " if row.profile else ""
         line = (f"{fmt.clock_time(row.ended_at)} {fmt.status_label(run.status)} · "
-                f"{row.squid_name} · {fmt.count(run.total_results)} results"
+                f"{profile}{row.squid_name} · {fmt.count(run.total_results)} results"
                 + (f" · {reason}" if reason else ""))
         lines.append(fmt.shorten(line, width))
     return lines

@@ -108,6 +108,15 @@ class SquidList(Vertical):
                                 + (f" · ⚠ {unreadable} unreadable" if unreadable else "")
                                 + fmt.stale_note(snapshot, "squids", self._now))
 
+    def forget(self) -> None:
+        """Another account is shown: the next :meth:`show` lays the list out afresh, the
+        cursor on the selected squid, else the first."""
+        self.options.clear_options()
+        self._shown = []
+        self._prompts = {}
+        self._prompt_cache.clear()
+        self._selected = None
+
     def on_resize(self) -> None:
         """Prompts are cut to the pane's width: cut them again for the new one."""
         self._rebuild()

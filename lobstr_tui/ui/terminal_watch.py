@@ -32,7 +32,8 @@ class TerminalWatch:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.leave, 0)
                 self._signals.append(sig)
-        self.app.set_interval(TTY_CHECK_SECONDS, self.check, name="tty-watchdog")
+        if not self.app.is_web:  # served to a browser: there is no terminal to lose
+            self.app.set_interval(TTY_CHECK_SECONDS, self.check, name="tty-watchdog")
 
     def stop(self) -> None:
         """Remove the signal handlers."""

@@ -1,4 +1,4 @@
-"""The top bar: account, plan, credits left, slots, and the connection state."""
+"""The top bar: profile, account, plan, credits left, slots, and the connection state."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
     """The account's parts in screen order, each with its rank: when the bar is too
     narrow, the highest ranks go first (what is left and READ-ONLY stay longest)."""
     parts = [(6, "lobstr")]
+    if snapshot.profile is not None:
+        parts.append((1, f"profile {snapshot.profile}"))
     if snapshot.me is not None:
         parts.append((4, snapshot.me.display_name))
         if snapshot.me.plan_names:

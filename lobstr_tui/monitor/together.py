@@ -1,0 +1,28 @@
+"""Several accounts on one board (``--all-profiles``): each profile has its own poll
+scheduler and request budget; their snapshots are merged here for the board and the
+recently ended runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from lobstr_tui.monitor.board import board_order
+from lobstr_tui.monitor.snapshot import Snapshot
+
+
+def merged_board(shown: Snapshot, every: Sequence[Snapshot]) -> Snapshot:
+    """``shown`` (the profile on the main screen) with the board, the recently ended
+    runs and the budget notes of ``every`` profile's snapshot, each row naming its
+    profile; watching started at the earliest start."""
+    rows = [replace(row, profile=snapshot.profile)
+            for snapshot in every for row in snapshot.board]
+    recent = sorted((replace(row, profile=snapshot.profile)
+                     for snapshot in every for row in snapshot.recent),
+                    key=lambda row: row.ended_at, reverse=True)
+    notes = [f"{snapshot.profile}: {snapshot.budget_note}" if snapshot.profile
+             else snapshot.budget_note for snapshot in every if snapshot.budget_note]
+    starts = [s.board_since for s in every if s.board_since is not None]
+    return replace(shown, board=board_order(rows), recent=tuple(recent),
+                   budget_note=" · ".join(notes) or None,
+                   board_since=min(starts) if starts else shown.board_since)
