@@ -12,7 +12,7 @@ import json
 import platform
 from dataclasses import asdict
 
-from bench import economy, fault_keys, idle, scale, soak, startup
+from bench import economy, fault_keys, idle, scale, serve, soak, startup
 
 
 def run(quick: bool) -> dict[str, object]:
@@ -34,6 +34,7 @@ def run(quick: bool) -> dict[str, object]:
         "scale": scale.run(),
         "fault_keys": fault_keys.run(),
         "soak_60s": asdict(asyncio.run(soak.soak(60.0))),
+        "serve": serve.run(reads=6),
     }
 
 
