@@ -5,6 +5,7 @@ HTTP response and no websocket frame."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,25 @@ async def test_the_cockpit_in_two_browser_tabs(live_sim: SimServer, tmp_path: Pa
             await two.press("w")
             await two.wait_for_text("since")
             assert SECOND in one.screen_text()
+
+            # d in a served tab: the CSV arrives as a browser download.
+            await one.focus()
+            await one.press("j", "j")
+            await one.wait_for_text('Runs of "Amazon reviews headphones"')
+            await one.press("d")
+            frames = await one.wait_for_frames(lambda frames: any(
+                f.envelope and f.envelope[0] == "deliver_file_start" for f in frames),
+                "the download offered to the browser")
+            key = next(f.envelope[1] for f in frames
+                       if f.envelope and f.envelope[0] == "deliver_file_start")
+            # The page fetches it at once to save it: the server's access log says so.
+            served_log = tmp_path / "serve.log"
+            fetched = f'/download/{key} HTTP/1.1" 200'
+            for _ in range(600):  # bounded: until the log has the line
+                if fetched in served_log.read_text(errors="replace").replace("\n", " "):
+                    break
+                await asyncio.sleep(0.05)
+            assert fetched in served_log.read_text(errors="replace").replace("\n", " ")
 
             for page in (one, two):
                 assert await page.find(TOKEN) == [], "the token reached the browser"
