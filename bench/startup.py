@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,12 +20,17 @@ from bench.common import LOBSTR_CLI, LOBSTR_TUI, cli_env, median, monitor_env, s
 from bench.terminal import screen, start, stop
 from lobstr_tui.sim import SimServer, build
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 def time_to_first_frame(server: SimServer, home: Path, marker: str,
-                        size: tuple[int, int] = (120, 40), limit: float = 30.0) -> float:
-    """Seconds from starting `lobstr-tui` in tmux to ``marker`` on screen."""
+                        size: tuple[int, int] = (120, 40), limit: float = 30.0,
+                        command: str | None = None) -> float:
+    """Seconds from starting `lobstr-tui` (or ``command``) in tmux to ``marker`` on
+    screen."""
     started = time.monotonic()
-    name, _ = start(f"{LOBSTR_TUI}", home, env=monitor_env(server, home), size=size)
+    name, _ = start(command or f"{LOBSTR_TUI}", home, env=monitor_env(server, home),
+                    size=size)
     try:
         while time.monotonic() - started < limit:
             if marker in screen(name):
@@ -50,12 +56,18 @@ def run(runs: int = 10) -> dict[str, float]:
     """Both medians, the ratio and the raw samples' spread."""
     app: list[float] = []
     cli: list[float] = []
+    bare: list[float] = []
+    bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
     with tempfile.TemporaryDirectory() as folder, simulator(build("demo", seed=1)) as server:
         home = Path(folder)
         for _ in range(runs):
             app.append(time_to_first_frame(server, home, "Google Maps FR"))
+            bare.append(time_to_first_frame(server, home, "Google Maps FR",
+                                            command=bare_command))
             cli.append(time_cli_listing(server, home))
     return {
+        "bare_textual_first_frame_s": round(median(bare), 3),
+        "ratio_app_to_bare_textual": round(median(app) / median(bare), 2),
         "runs": runs,
         "app_first_frame_s": round(median(app), 3),
         "app_min_s": round(min(app), 3),
