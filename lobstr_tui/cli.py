@@ -188,10 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
         "serving to web browsers", "one cockpit per browser tab; the token stays here")
     served.add_argument("--serve", action="store_true",
                         help="serve the cockpit to web browsers (textual-serve)")
-    served.add_argument("--host", default="127.0.0.1",
+    served.add_argument("--host", default=None,
                         help="with --serve: address to listen on (default 127.0.0.1; "
                              "anything else prints a warning)")
-    served.add_argument("--port", type=_port, default=8000,
+    served.add_argument("--port", type=_port, default=None,
                         help="with --serve: TCP port (default 8000)")
     served.add_argument("--serve-allow-actions", action="store_true",
                         help="with --serve: let viewers launch and abort (default: "
@@ -294,7 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve_only = [flag for flag, value in (
         ("--serve-allow-actions", args.serve_allow_actions),
         ("--serve-password-file", args.serve_password_file),
-        ("--serve-public-url", args.serve_public_url)) if value]
+        ("--serve-public-url", args.serve_public_url), ("--host", args.host),
+        ("--port", args.port)) if value is not None and value is not False]
     if serve_only and not args.serve:
         parser.error(f"{serve_only[0]} only applies to --serve")
     if args.serve and args.all_profiles:

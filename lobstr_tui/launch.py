@@ -69,6 +69,17 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def stderr_is_terminal() -> bool:
+    """True when standard error is a terminal (Textual draws the screen there)."""
+    return sys.__stderr__ is not None and sys.__stderr__.isatty()
+
+
+def _fail_out(message: str) -> int:
+    """A start-up error said on standard output (standard error goes elsewhere)."""
+    print(message, file=sys.stdout if sys.stdout.isatty() else sys.stderr)
+    return EXIT_USAGE
+
+
 @dataclass
 class _Target:
     """Where the monitor connects, and what must never be written out."""
@@ -142,7 +153,8 @@ def _serve(args: argparse.Namespace, target: _Target) -> int:
         passed.append("--board")
     if args.credits_warn is not None:
         passed += ["--credits-warn", f"{args.credits_warn:g}"]
-    options = ServeOptions(host=args.host, port=args.port,
+    options = ServeOptions(host=args.host or "127.0.0.1",
+                           port=8000 if args.port is None else args.port,
                            allow_actions=args.serve_allow_actions and not args.read_only,
                            password=args.serve_password_file,
                            max_viewers=args.serve_max_viewers, viewer_args=passed,
@@ -165,6 +177,11 @@ def _run_viewer(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = False) -> int:
     """Run the app; its exit says how the command ends."""
     from rich.console import Console
+
+    if not age_hints and not stderr_is_terminal():
+        # Textual draws on standard error: redirected, nothing would be seen.
+        return _fail_out("lobstr-tui: error: standard error is not a terminal (lobstr-tui "
+                         "draws its screen there): run it without redirecting 2>")
 
     from lobstr_tui.ui.app import LobstrApp
 

@@ -144,6 +144,7 @@ def test_alert_flags_reach_the_app_and_the_scheduler(monkeypatch: pytest.MonkeyP
             pass
 
     monkeypatch.setattr("lobstr_tui.ui.app.LobstrApp", RecordingApp)
+    monkeypatch.setattr("lobstr_tui.launch.stderr_is_terminal", lambda: True)
     args = build_parser().parse_args([
         "--demo", "--board", "--budget", "60", "--credits-warn", "500", "--no-bell",
         "--notify", "desktop", "--notify-cmd", "cat > /dev/null"])
@@ -152,3 +153,11 @@ def test_alert_flags_reach_the_app_and_the_scheduler(monkeypatch: pytest.MonkeyP
                                            credits_warn=500.0)
     assert seen["start_board"] is True
     assert seen["scheduler"].policy.budget_per_minute == 60  # type: ignore[attr-defined]
+
+
+def test_standard_error_redirected_says_where_the_screen_goes(tmp_path: Path) -> None:
+    # Textual draws on standard error: redirected to a file, nothing could be seen.
+    done = run(["--demo"], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert "standard error is not a terminal" in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr + done.stdout

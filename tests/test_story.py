@@ -103,6 +103,13 @@ async def test_tasks_tab_pages_filters_and_polls_only_while_open(
         await wait_for(pilot, lambda: pane.table.row_count == 20, what="the second page")
         assert any("page=2&" in p for p in asked(sent, "runtasks", opened_sent))
 
+        # Columns follow the width: fewer at 80 columns, all five back at 120.
+        assert len(pane.table.columns) == 5
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: len(pane.table.columns) < 5, what="narrow columns")
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: len(pane.table.columns) == 5, what="wide columns")
+
         # The filter: by status.
         await pilot.press("slash")
         await pilot.press(*"pending")
@@ -158,6 +165,18 @@ async def test_results_tab_columns_paging_and_two_requests_a_second(
                            limit=15, what=f"page {pages}")
         answered = [e for e in list(server.log)[mark:] if e.prefix == "results"]
         assert len(answered) == 7
+        # Away and back on a finished run: the rows stay, and End still reads more.
+        run = app.snapshot.selected_run
+        assert run is not None and run.status.is_active
+        await pilot.press("right_square_bracket", "left_square_bracket")
+        await wait_for(pilot, lambda: app.snapshot.story_tab is StoryTab.RESULTS, what="back")
+        await wait_for(pilot, lambda: not app.snapshot.results.loading, limit=15,
+                       what="the first page read again (the run is collecting)")
+        pane.table.focus()
+        await wait_for(pilot, lambda: pane.table.has_focus, what="the table focused")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: pane.table.row_count == 20, limit=15,
+                       what="the next page after coming back")
         assert all(e.status == 200 for e in answered), [e.status for e in answered]
         assert "Results" in tab_label(app, StoryTab.RESULTS)
 
@@ -180,11 +199,18 @@ async def test_a_429_on_results_waits_and_says_so(server: SimServer) -> None:
 
 
 def test_the_gate_spaces_results_requests() -> None:
-    gate = RateGate(share=1.0, low_remaining=0)
+    from lobstr_tui.api.ratelimit import RateLimit
+
+    gate = RateGate(share=1.0, low_remaining=3)
     gate.record("results", 10.0)
     assert gate.wait("results", 10.0) == pytest.approx(0.6)
     assert gate.wait("results", 10.6) == 0.0
     assert gate.wait("runs", 10.0) == 0.0, "only results are spaced"
+    # Its per-second window running low is not a block ("rate-limited" on screen).
+    gate.observe("results", RateLimit(2, 0, 1e9 + 1, None), now=10.6, epoch=1e9)
+    assert gate.blocked_for(10.6) == 0.0
+    gate.observe("runs", RateLimit(120, 0, 1e9 + 5, None), now=10.6, epoch=1e9)
+    assert gate.blocked_for(10.6) == pytest.approx(5.0)
 
 
 @pytest.fixture
@@ -248,8 +274,8 @@ async def test_a_run_typed_after_slash_is_found(
         # A whole id not loaded is looked up on lobstr.io, then selected.
         mark = len(server.log)
         await pilot.press("slash", *far, "enter")
-        await wait_for(pilot, lambda: app.snapshot.selected_run_id == far,
-                       what="the far run selected")
+        await wait_for(pilot, lambda: app.snapshot.selected_run_id == far
+                       and table.cursor_run_id == far, what="the far run selected, cursor on it")
         assert any(p.endswith(f"runs/{far}") for p in requests_to(server, "runs", mark))
         assert any(run.id == far for run in app.snapshot.runs)
         # An id that does not exist: said in the log (typing it found loaded runs that
@@ -323,7 +349,7 @@ async def test_an_export_being_prepared_shows_its_status_and_esc_cancels(
         world.runs[run.id].export_done = False  # lobstr.io still building the CSV: 404
         await pilot.press("d")
         bar = app.query_one(DownloadBar)
-        await wait_for(pilot, lambda: "preparing" in str(
+        await wait_for(pilot, lambda: "prepares the CSV" in str(
             app.query_one("#download-text").render()), what="the preparing status")
         assert bar.has_class("-visible")
         await pilot.press("escape")

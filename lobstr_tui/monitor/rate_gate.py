@@ -74,8 +74,8 @@ class RateGate:
         """Read a successful answer's ``X-RateLimit-*`` headers: nearly out of this
         window's budget means waiting for the window to reset (``epoch`` is wall time in
         UNIX seconds, the unit of ``X-RateLimit-Reset``)."""
-        if limit.reset_at is None or limit.remaining is None:
-            return
+        if limit.reset_at is None or limit.remaining is None or prefix in MIN_SPACING:
+            return  # a per-second limit is kept by the spacing, not by closing the prefix
         if limit.remaining <= self.low_remaining:
             reset_in = min(MAX_RESET_WAIT, max(MIN_RESET_WAIT, limit.reset_at - epoch))
             self.block(prefix, now + reset_in)

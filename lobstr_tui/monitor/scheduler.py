@@ -170,7 +170,7 @@ class PollScheduler:
             return
         self._state = merge.run_selected(self._state, run_id)
         if self._state.story_tab is StoryTab.RESULTS:
-            self._state = story.results_wanted(self._state)
+            self._state = story.results_opened(self._state)
         self._publish()
         self._wake.set()
 
@@ -178,9 +178,15 @@ class PollScheduler:
         """The run detail shows ``tab``: tasks are polled while it is Tasks; the first
         page of results is read when it is Results."""
         state = story.tab_shown(self._state, tab)
+        run_id = state.selected_run_id
         if tab is StoryTab.RESULTS:
-            state = story.results_wanted(state)
+            state = story.results_opened(state)
+            if run_id and state.results.loading:
+                self.due(f"{JobKind.RESULTS.value}:{run_id}")
+        elif tab is StoryTab.TASKS and run_id:
+            self.due(f"{JobKind.TASKS.value}:{run_id}")  # fresh counts on opening
         self._change_to(state)
+        self._wake.set()
 
     def load_more_tasks(self) -> None:
         """Read the next page of the selected run's tasks."""

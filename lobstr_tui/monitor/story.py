@@ -54,9 +54,20 @@ def more_tasks_wanted(state: Snapshot) -> Snapshot:
     return replace(state, tasks_loading_more=True)
 
 
+def results_opened(state: Snapshot) -> Snapshot:
+    """The Results tab opens on the selected run: its first page is read if it never
+    was, or read again if the run is still collecting (its count moves)."""
+    run = state.selected_run
+    results = state.results
+    if run is None or results.loading:
+        return state
+    if results.run_id != run.id or run.status.is_active:
+        return replace(state, results=ResultsPreview(run_id=run.id, loading=True))
+    return state
+
+
 def results_wanted(state: Snapshot) -> Snapshot:
-    """The Results tab is open on the selected run: its first page is wanted if it was
-    never read; otherwise (``more``) the next page."""
+    """The person reached the last row: the next page (the first, if none was read)."""
     run_id = state.selected_run_id
     results = state.results
     if run_id is None:

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import html
 import ipaddress
+import logging
 import os
 import secrets
 import shlex
@@ -152,6 +153,8 @@ def serve(token: Token, base_url: str, options: ServeOptions) -> int:
     # The viewers' processes inherit this environment: the viewer key, never the token.
     os.environ.pop("LOBSTR_TOKEN", None)
     os.environ[VIEWER_KEY_ENV] = viewer_key
+    # One line per API request would flood the terminal (and textual-serve logs at INFO).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     proxy = SharedProxy(base_url, token, viewer_key, allow_actions=options.allow_actions)
     server = CockpitServer(viewer_command(options), options, proxy)
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):

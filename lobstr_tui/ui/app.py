@@ -341,6 +341,7 @@ class LobstrApp(App[None]):
             field.action_close()
             return
         if field.whole_id:
+            table.follow(field.needle)
             self.scheduler.find_run(field.needle)
             self.notify(f"looking up run {field.needle[:6]}… on lobstr.io", timeout=3)
             field.action_close()

@@ -4,6 +4,7 @@ a progress bar once the file arrives (esc cancels)."""
 from __future__ import annotations
 
 import humanize
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
@@ -12,17 +13,17 @@ from lobstr_tui.monitor.export import ExportPhase, ExportStatus
 
 
 def status_text(status: ExportStatus) -> str:
-    """One line about an export in progress."""
+    """One line about an export in progress: what is happening first, the file last."""
     name = status.path.name
     if status.phase is ExportPhase.PREPARING:
-        done = f" ({status.progress:.0f}%)" if status.progress is not None else ""
-        wait = f", asking again in {status.retry_in:.0f} s" if status.retry_in else ""
-        return f"⇣ {name}: lobstr.io is preparing the export{done}{wait} · esc cancels"
+        done = f" {status.progress:.0f}%" if status.progress is not None else ""
+        wait = f", again in {status.retry_in:.0f} s" if status.retry_in else ""
+        return f"⇣ esc cancels · lobstr.io prepares the CSV{done}{wait} · {name}"
     if status.phase is ExportPhase.DOWNLOADING:
         got = humanize.naturalsize(status.received, binary=True)
         total = f" of {humanize.naturalsize(status.total, binary=True)}" if status.total else ""
-        return f"⇣ {name}: {got}{total} · esc cancels"
-    return f"⇣ {name}: asking lobstr.io for the export · esc cancels"
+        return f"⇣ esc cancels · {got}{total} · {name}"
+    return f"⇣ esc cancels · asking lobstr.io for the CSV · {name}"
 
 
 class DownloadBar(Horizontal):
@@ -39,7 +40,8 @@ class DownloadBar(Horizontal):
             self.remove_class("-visible")
             return
         self.add_class("-visible")
-        self.query_one("#download-text", Static).update(status_text(status))
+        self.query_one("#download-text", Static).update(
+            Text(status_text(status), no_wrap=True, overflow="ellipsis"))
         bar = self.query_one(ProgressBar)
         if status.phase is ExportPhase.DOWNLOADING and status.total:
             bar.update(total=status.total, progress=status.received)

@@ -119,8 +119,8 @@ class ResultsPane(Vertical):
         if results.loading:
             parts.append("loading more…")
         elif results.has_more:
-            parts.append("↓ at the end loads the next page")
-        parts.append("d downloads the CSV")
+            parts.append("End: next page")
+        parts.append("d: the CSV")
         return " · ".join(parts)
 
     def _show_cell(self) -> None:

@@ -98,6 +98,9 @@ class RunsTable(PlannedTable):
                 tooltip="Find a run by its id"),
     ]
 
+    _follow: str | None
+    """A run looked up by its id: the cursor goes there once it is shown."""
+
     class Highlighted(Message):
         """The user moved to another run."""
 
@@ -117,6 +120,11 @@ class RunsTable(PlannedTable):
     def action_find(self) -> None:
         """Ask for the find field."""
         self.post_message(self.WantFind())
+
+    def follow(self, run_id: str) -> None:
+        """Move the cursor to ``run_id`` once it is selected and shown (a run looked up
+        by its id), even while the table has focus."""
+        self._follow = run_id
 
     @property
     def cursor_run_id(self) -> str | None:
@@ -148,6 +156,7 @@ class RunsTable(PlannedTable):
         self._last: tuple[Snapshot, datetime] | None = None
         self._to_oldest = False
         self._gap = False
+        self._follow = None
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -240,8 +249,11 @@ class RunsTable(PlannedTable):
             self._put_key(run_id, runs, snapshot, now)
         self._order = wanted
         selected = snapshot.selected_run_id
-        if selected and self._cursor_key() != selected and not self.has_focus:
+        if selected and self._cursor_key() != selected and (
+                not self.has_focus or self._follow == selected):
             self._move_to(selected)
+        if self._follow is not None and self._cursor_key() == self._follow:
+            self._follow = None
 
     def _put_key(self, key: str, runs: dict[str, Run], snapshot: Snapshot,
                  now: datetime) -> None:
@@ -284,7 +296,9 @@ class RunsTable(PlannedTable):
         self._rows[run.id] = plain
 
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
-        cursor = self._cursor_key() or snapshot.selected_run_id
+        selected = snapshot.selected_run_id
+        cursor = (selected if self._follow and self._follow == selected
+                  else self._cursor_key()) or selected
         scroll = self.scroll_y
         self.clear()
         self._rows.clear()
@@ -294,6 +308,9 @@ class RunsTable(PlannedTable):
         self._order = wanted
         if cursor:
             self._move_to(cursor)
+        if self._follow is not None and self._cursor_key() == self._follow:
+            self._follow = None
+            return  # move_cursor scrolled it into view
         self.scroll_to(y=scroll, animate=False, immediate=True)
 
     def _move_to(self, run_id: str) -> None:
@@ -313,8 +330,9 @@ class RunsTable(PlannedTable):
             # The runs between the newest and the oldest: the next page is read.
             self.post_message(self.NeedMore())
             return
-        # Only the user's own moves select a run; rows added by polling do not.
-        if self.has_focus:
+        # Only the user's own moves select a run; rows added by polling do not (nor the
+        # old cursor row while the table moves to a run looked up by its id).
+        if self.has_focus and self._follow in (None, event.row_key.value):
             self.post_message(self.Highlighted(str(event.row_key.value)))
         if self._has_more and event.cursor_row >= self.row_count - 1:
             self.post_message(self.NeedMore())

@@ -134,6 +134,14 @@ class TasksPane(Vertical):
         """The tasks table."""
         return self.query_one("#tasks-table", StoryTable)
 
+    def on_resize(self) -> None:
+        # The table's new width is known after this layout: lay the columns out then.
+        self.call_after_refresh(self._reshow)
+
+    def _reshow(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
+
     def action_find(self) -> None:
         """Show the filter and type into it."""
         field = self.query_one("#tasks-filter", Input)
@@ -193,7 +201,8 @@ class TasksPane(Vertical):
         parts = [f"{loaded:,} of {total:,} tasks" if total > loaded else f"{loaded:,} tasks"]
         if self.needle.strip():
             matching = sum(1 for t in snapshot.tasks if task_matches(t, self.needle))
-            parts.append(f"{matching:,} match “{fmt.shorten(self.needle.strip(), 20)}”")
+            parts.append(f"{matching:,} match{'' if matching == 1 else 'es'} "
+                         f"“{fmt.shorten(self.needle.strip(), 20)}”")
         if snapshot.tasks_loading_more:
             parts.append("loading more…")
         elif snapshot.tasks_has_more:
