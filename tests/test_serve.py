@@ -125,8 +125,8 @@ def test_loopback_and_the_full_page() -> None:
 # -- the served command ------------------------------------------------------------------
 
 PASSWORD = "open sesame"
-READS = 6
-"""The window of a measure: six polls of the selected run's stats (about 30 s)."""
+READS = 10
+"""The window of a measure: ten polls of the selected run's stats (about 50 s)."""
 
 
 def free_port() -> int:
