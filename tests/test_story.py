@@ -314,8 +314,10 @@ async def test_d_downloads_the_csv_asks_before_replacing_and_refuses_an_active_r
         before = saved[0].read_bytes()
         saved[0].write_bytes(b"mine")
         app.download_desk.last = None
+        assert app._notifications, "the saved toast is up"
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        assert not app._notifications, "no toast lies over the question"
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="no")
         assert saved[0].read_bytes() == b"mine"

@@ -56,6 +56,8 @@ class ConfirmScreen(ModalScreen[bool]):
                              variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:
+        # The question must be read whole: toasts that would lie over it go.
+        self.app.clear_notifications()
         self.query_one("#cancel" if self.can_confirm else "#close", Button).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
