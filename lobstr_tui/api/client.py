@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -308,19 +309,11 @@ class LobstrClient:
         return Page.from_api(data, ResultRow.from_api, page=page)
 
     async def fetch_export(self, url: str) -> bytes:
-        """Fetch a signed export URL. Sent without the Authorization header: the URL may
-        point at another host, and the token must never leave for one."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ProtocolError("the export URL is not an http(s) URL")
-        try:
-            async with httpx.AsyncClient(timeout=self._http.timeout,
-                                         headers={"User-Agent": USER_AGENT}) as plain:
-                response = await plain.get(url)
-        except httpx.TransportError as exc:
-            raise _network_error(exc) from None
-        if response.status_code >= 400:
-            raise error_for_response(response.status_code, response.content)
-        return response.content
+        """Fetch a signed export URL into memory (see :meth:`stream_export`: sent
+        without the Authorization header, errors naming at most the host)."""
+        buffer = io.BytesIO()
+        await self.stream_export(url, buffer)
+        return buffer.getvalue()
 
     async def stream_export(self, url: str, dest: IO[bytes],
                             on_progress: ExportProgress | None = None) -> int:

@@ -364,8 +364,7 @@ class PollScheduler:
     async def _run_job(self, job: Job) -> None:
         # A polled resource accepts an answer as old as its period (a served viewer's
         # proxy may share another viewer's); a read asked for now accepts none.
-        ACCEPTED_AGE.set(job.period if job.period < NEVER and job.kind not in ON_DEMAND
-                         else None)
+        ACCEPTED_AGE.set(job.period if job.period < NEVER else None)
         try:
             fetched = await fetch(self.client, job, self._state, self._ledger)
             before = self._state
@@ -492,10 +491,12 @@ class PollScheduler:
                 f"{error}")
             self._pending_events.append(self._note(text, level=Level.WARNING))
             return
-        what = {JobKind.OLDER_RUNS: "older runs", JobKind.OLDER_TASKS: "more tasks",
-                JobKind.OLDEST_RUNS: "the oldest runs"}[job.kind]
-        self._state = replace(state, runs_loading_more=False, runs_jumping=False,
-                              tasks_loading_more=False)
+        if job.kind is JobKind.OLDER_TASKS:
+            what, self._state = "more tasks", replace(state, tasks_loading_more=False)
+        elif job.kind is JobKind.OLDEST_RUNS:
+            what, self._state = "the oldest runs", replace(state, runs_jumping=False)
+        else:
+            what, self._state = "older runs", replace(state, runs_loading_more=False)
         self._pending_events.append(self._note(f"could not load {what}: {error}",
                                                 level=Level.WARNING))
 

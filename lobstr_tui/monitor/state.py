@@ -149,6 +149,12 @@ def runs_merged(state: Snapshot, squid_id: str, runs: Iterable[Run], *,
     return _squid_follows_runs(state, squid_id) if replace_head else state
 
 
+def paging_ended(page: Page[ItemT], asked: int, brought_new: bool) -> bool:
+    """A page read on demand ends the paging when it is not the page asked for (the
+    list moved), brought nothing new, or is the last one."""
+    return page.page != asked or not brought_new or not page.has_next
+
+
 def older_runs_merged(state: Snapshot, squid_id: str, page: Page[Run],
                       asked: int) -> Snapshot:
     """Page ``asked`` of the squid's runs, merged. A page that is not the one asked for,
@@ -156,7 +162,7 @@ def older_runs_merged(state: Snapshot, squid_id: str, page: Page[Run],
     known = {r.id for r in state.runs} if state.runs_squid_id == squid_id else set()
     new = [r for r in page.items if r.id not in known]
     state = runs_merged(state, squid_id, page.items, total=page.total_results)
-    ended = page.page != asked or not new or not page.has_next
+    ended = paging_ended(page, asked, bool(new))
     return replace(state, runs_pages=max(state.runs_pages, asked),
                    runs_exhausted=state.runs_exhausted or ended)
 

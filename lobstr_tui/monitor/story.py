@@ -33,18 +33,17 @@ def tasks_read(state: Snapshot, page: Page[RunTask], asked: int, at: datetime) -
     if asked == 1:
         fresh = {task.id for task in items}
         tasks = items + tuple(t for t in state.tasks if t.id not in fresh)
-        new = items
+        ended = not page.has_next
     else:
         known = {task.id for task in state.tasks}
         new = tuple(task for task in items if task.id not in known)
         tasks = state.tasks + new
-    ended = page.page != asked or not new or not page.has_next
+        ended = state.tasks_exhausted or merge.paging_ended(page, asked, bool(new))
     state = merge.with_skipped(merge.stored(state, "tasks", at), "tasks", page.skipped)
     return replace(state, tasks=tasks[:MAX_TASKS],
                    tasks_total=max(page.total_results, len(tasks)),
                    tasks_pages=max(state.tasks_pages, asked), tasks_loading_more=False,
-                   tasks_exhausted=(state.tasks_exhausted or ended) if asked > 1 else (
-                       not page.has_next) or len(tasks) >= MAX_TASKS)
+                   tasks_exhausted=ended or len(tasks) >= MAX_TASKS)
 
 
 def more_tasks_wanted(state: Snapshot) -> Snapshot:
@@ -88,7 +87,7 @@ def results_read(state: Snapshot, run_id: str, page: Page[ResultRow], asked: int
     known = {row.id for row in results.rows}
     new = tuple(row for row in merge.unique_by_id(page.items) if row.id not in known)
     rows = (results.rows + new)[:MAX_RESULT_ROWS]
-    ended = page.page != asked or not page.has_next or (asked > 1 and not new) or (
+    ended = merge.paging_ended(page, asked, bool(new) or asked == 1) or (
         len(rows) >= MAX_RESULT_ROWS)
     state = merge.with_skipped(merge.stored(state, "results", at), "results", page.skipped)
     return replace(state, results=ResultsPreview(

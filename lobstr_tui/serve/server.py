@@ -15,16 +15,14 @@ import base64
 import binascii
 import contextlib
 import hmac
-import html
 import ipaddress
 import logging
 import os
 import secrets
 import shlex
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -124,7 +122,7 @@ class CockpitServer(Server):
         await self.proxy.start()
         os.environ[VIEWER_API_ENV] = self.proxy.base_url
         where = f"http://{self.options.host}:{self.options.port}"
-        print(f"lobstr-tui: serving the cockpit on {html.escape(where)} "
+        print(f"lobstr-tui: serving the cockpit on {where} "
               f"(up to {self.options.max_viewers} viewers"
               f"{', password required' if self.options.password else ''}"
               f"{'' if self.options.allow_actions else ', read-only'}); Ctrl+C stops",
@@ -162,7 +160,7 @@ def serve(token: Token, base_url: str, options: ServeOptions) -> int:
     return 0
 
 
-def viewer_target(environ: dict[str, str] | Any = None) -> tuple[str, str] | None:
+def viewer_target(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
     """(viewer key, proxy URL) for a viewer started by :func:`serve`, else None."""
     env = os.environ if environ is None else environ
     key, api = env.get(VIEWER_KEY_ENV), env.get(VIEWER_API_ENV)

@@ -9,6 +9,7 @@ from textual import on
 from textual.message import Message
 from textual.widgets import TabbedContent, TabPane, Tabs
 
+from lobstr_tui.api import RunTask
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.ui.credits_panel import CreditsPanel
@@ -41,6 +42,7 @@ class RunStory(TabbedContent):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(initial=pane_id(StoryTab.LOG), **kwargs)  # type: ignore[arg-type]
         self._labels: dict[StoryTab, str] = {}
+        self._counted: tuple[tuple[RunTask, ...], str] = ((), "")
         # The panes TabbedContent composes (as if yielded inside ``with TabbedContent``).
         self._tab_content = [
             TabPane(TITLES[StoryTab.LOG], EventLog(id="log"), id=pane_id(StoryTab.LOG)),
@@ -87,9 +89,11 @@ class RunStory(TabbedContent):
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Tab labels with counts, and the open tab's content."""
         tasks = snapshot.tasks
+        if tasks is not self._counted[0]:  # counted once per read, not per snapshot
+            self._counted = (tasks, status_counts(tasks) if tasks else "")
         task_label = TITLES[StoryTab.TASKS]
         if tasks:
-            task_label += " " + status_counts(tasks)
+            task_label += " " + self._counted[1]
             left = snapshot.tasks_total - len(tasks)
             if left > 0:
                 task_label += f" +{left:,}"

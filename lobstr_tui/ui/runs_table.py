@@ -155,7 +155,6 @@ class RunsTable(PlannedTable):
         self._columns = plan_columns(0)
         self._last: tuple[Snapshot, datetime] | None = None
         self._to_oldest = False
-        self._gap = False
         self._follow = None
 
     def on_mount(self) -> None:
@@ -200,7 +199,6 @@ class RunsTable(PlannedTable):
         self.border_subtitle = (f"{len(snapshot.runs):,} of {snapshot.runs_total:,}" + where
                                 + loading + fmt.stale_note(snapshot, "runs", now))
         self._has_more = more > 0 and gap is None
-        self._gap = gap is not None
         if snapshot.runs_squid_id != self._squid:
             # Another squid, or another width: start from fresh columns and rows.
             self._squid = snapshot.runs_squid_id
@@ -252,8 +250,7 @@ class RunsTable(PlannedTable):
         if selected and self._cursor_key() != selected and (
                 not self.has_focus or self._follow == selected):
             self._move_to(selected)
-        if self._follow is not None and self._cursor_key() == self._follow:
-            self._follow = None
+        self._followed()
 
     def _put_key(self, key: str, runs: dict[str, Run], snapshot: Snapshot,
                  now: datetime) -> None:
@@ -297,8 +294,7 @@ class RunsTable(PlannedTable):
 
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
         selected = snapshot.selected_run_id
-        cursor = (selected if self._follow and self._follow == selected
-                  else self._cursor_key()) or selected
+        cursor = (selected if self._follow == selected else self._cursor_key()) or selected
         scroll = self.scroll_y
         self.clear()
         self._rows.clear()
@@ -308,10 +304,16 @@ class RunsTable(PlannedTable):
         self._order = wanted
         if cursor:
             self._move_to(cursor)
-        if self._follow is not None and self._cursor_key() == self._follow:
-            self._follow = None
+        if self._followed():
             return  # move_cursor scrolled it into view
         self.scroll_to(y=scroll, animate=False, immediate=True)
+
+    def _followed(self) -> bool:
+        """True (and done following) once the cursor is on the run looked up by id."""
+        if self._follow is None or self._cursor_key() != self._follow:
+            return False
+        self._follow = None
+        return True
 
     def _move_to(self, run_id: str) -> None:
         try:
