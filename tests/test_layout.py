@@ -163,3 +163,20 @@ async def test_an_empty_account_says_what_to_do_next() -> None:
             text = str(hint.render())
             assert "No squids on this account yet" in text and "app.lobstr.io" in text
             assert app.query_one(SquidList).options.option_count == 0
+
+
+def test_the_run_id_shortens_so_that_a_done_reason_is_shown_whole() -> None:
+    from lobstr_tui.api.reasons import CATALOG
+    from lobstr_tui.ui.runs_table import plan_columns
+
+    # The runs table at 80x24 has 54 cells: with a 4-character Run ID the reason column
+    # holds every reason lobstr.io documents up to 20 characters (website_inaccessible).
+    narrow = {c.key: c.width for c in plan_columns(54)}
+    assert narrow["run"] == 4 and narrow["reason"] == 20
+    assert sum(len(slug) <= 20 for slug in CATALOG) >= len(CATALOG) - 4
+    # Where the reason would not be shown anyway, the Run ID keeps its length.
+    assert {c.key: c.width for c in plan_columns(40)} == {"run": 7, "results": 9,
+                                                         "status": 11}
+    # With room, nothing shortens.
+    wide = {c.key: c.width for c in plan_columns(160)}
+    assert wide["run"] == 7 and wide["reason"] == 25

@@ -35,7 +35,8 @@ class Layout:
     flex: str | None = None
     """The column that takes the room left over..."""
     flex_max: int = 0
-    """...up to this width."""
+    """...up to this width (its longest value): columns placed before it that have a
+    short form take it when that gives the flex column this width."""
 
 
 def plan(layout: Layout, width: int, widths: Mapping[str, int] | None = None,
@@ -49,6 +50,20 @@ def plan(layout: Layout, width: int, widths: Mapping[str, int] | None = None,
     chosen: dict[str, Column] = {}
     for key in layout.priority:
         column = by_key[key]
+        if key == layout.flex:
+            # Its turn: columns already placed that have a short form give their room
+            # until it fits its longest value (a Run ID of 4 characters still tells
+            # runs apart; a cut reason says nothing).
+            givers = {other: short for other, short in layout.short.items()
+                      if other in chosen and chosen[other].width > short.width}
+            spare = sum(chosen[other].width - short.width for other, short in givers.items())
+            least = layout.short.get(key, column).width
+            if room + spare >= least + CELL_PADDING:  # only if it is then shown
+                for other, short in givers.items():
+                    if room >= layout.flex_max + CELL_PADDING:
+                        break
+                    room += chosen[other].width - short.width
+                    chosen[other] = short
         if column.width + CELL_PADDING > room and key in layout.short:
             column = layout.short[key]
         if column.width + CELL_PADDING <= room:
