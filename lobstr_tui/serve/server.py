@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from textual_serve import download_manager
 from textual_serve.server import Server
 
 from lobstr_tui.api.secret import Token
@@ -34,6 +35,11 @@ VIEWER_KEY_ENV = "LOBSTR_VIEWER_KEY"
 VIEWER_API_ENV = "LOBSTR_VIEWER_API"
 REALM = "lobstr-tui"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# textual-serve gives a viewer process 4 s to hand over each 64 KB of a download, and on
+# a timeout fails the download with its own ValueError (task_done without a get). A
+# viewer on a busy machine can take longer: give it 30 s, read at each chunk.
+download_manager.DOWNLOAD_TIMEOUT = 30
 
 
 @dataclass

@@ -21,7 +21,7 @@ from lobstr_tui.monitor.board import BoardRow
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.columns import Column, Layout, plan
 from lobstr_tui.ui.planned_table import PlannedTable
-from lobstr_tui.ui.reshown import Reshown
+from lobstr_tui.ui.reshown import Reshown, put_border
 
 LAYOUT = Layout(
     columns=(
@@ -141,8 +141,8 @@ class BoardTable(Reshown, PlannedTable):
                 self.move_cursor(row=self.get_row_index(cursor), animate=False)
         self._rows, self._shown = rows, cells
         note = f" · {snapshot.budget_note}" if snapshot.budget_note else ""
-        self.border_title = f"Active runs ({len(snapshot.board)})"
-        self.border_subtitle = f"w: back · enter: open{note}"
+        put_border(self, title=f"Active runs ({len(snapshot.board)})",
+                   subtitle=f"w: back · enter: open{note}")
 
     def _cells(self, row: BoardRow, now: datetime, columns: tuple[Column, ...]
                ) -> list[Text]:

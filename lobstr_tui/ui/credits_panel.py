@@ -10,7 +10,7 @@ from textual.widgets import Static
 from lobstr_tui.api import Balance, Run, RunCredits, RunStats
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown
+from lobstr_tui.ui.reshown import Reshown, put_border, put_text
 
 
 def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats | None,
@@ -83,6 +83,6 @@ class CreditsPanel(Reshown, Static, can_focus=True):
         lines = credits_lines(credits, run, snapshot.stats, snapshot.balance, now, width)
         if "credits" in snapshot.errors:
             lines.insert(0, f"⚠ credits unreadable: {snapshot.errors['credits']}")
-        self.border_subtitle = (fmt.stale_note(snapshot, "credits", now)
-                                or fmt.stale_note(snapshot, "balance", now)).lstrip(" ·")
-        self.update(Text("\n".join(lines)))
+        put_border(self, subtitle=(fmt.stale_note(snapshot, "credits", now)
+                                   or fmt.stale_note(snapshot, "balance", now)).lstrip(" ·"))
+        put_text(self, Text("\n".join(lines)))

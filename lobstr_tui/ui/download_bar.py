@@ -7,9 +7,10 @@ import humanize
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from lobstr_tui.monitor.export import ExportPhase, ExportStatus
+from lobstr_tui.ui.still_progress_bar import StillProgressBar
 
 
 def status_text(status: ExportStatus) -> str:
@@ -31,18 +32,21 @@ class DownloadBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(id="download-text")
-        yield ProgressBar(total=None, show_eta=False, show_percentage=True,
-                          id="download-progress")
+        # A total until an export asks for the waiting animation: it redraws 15 times a
+        # second, hidden or not.
+        yield StillProgressBar(total=100, show_eta=False, show_percentage=True,
+                               id="download-progress")
 
     def show_status(self, status: ExportStatus | None) -> None:
         """Show an export's status (None, or a final one: hide)."""
+        bar = self.query_one(StillProgressBar)
         if status is None or status.phase.is_final:
             self.remove_class("-visible")
+            bar.update(total=100, progress=0)
             return
         self.add_class("-visible")
         self.query_one("#download-text", Static).update(
             Text(status_text(status), no_wrap=True, overflow="ellipsis"))
-        bar = self.query_one(ProgressBar)
         if status.phase is ExportPhase.DOWNLOADING and status.total:
             bar.update(total=status.total, progress=status.received)
         else:

@@ -18,6 +18,7 @@ from textual.widgets import Log
 
 from lobstr_tui.monitor import Event, Level
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import put_border
 
 MAX_LINES = 5_000
 MAX_ENTRIES = 2_000
@@ -182,8 +183,8 @@ class EventLog(Log):
 
     def _update_subtitle(self) -> None:
         if self.unseen:
-            self.border_subtitle = f"paused, {self.unseen:,} new · f follows"
+            put_border(self, subtitle=f"paused, {self.unseen:,} new · f follows")
         elif not self.follow:
-            self.border_subtitle = "not following · f follows"
+            put_border(self, subtitle="not following · f follows")
         else:
-            self.border_subtitle = "following"
+            put_border(self, subtitle="following")

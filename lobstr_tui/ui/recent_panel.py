@@ -11,7 +11,7 @@ from textual.widgets import Static
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown
+from lobstr_tui.ui.reshown import Reshown, put_border, put_text
 
 MAX_SHOWN = 50
 
@@ -57,7 +57,7 @@ class RecentPanel(Reshown, Static):
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render the ended runs of a snapshot."""
         self.shown(snapshot, now)
-        self.border_subtitle = summary(snapshot)
+        put_border(self, subtitle=summary(snapshot))
         width = max(20, self.content_size.width or 80)
         lines = recent_lines(snapshot, width) or ["nothing has ended since the start"]
-        self.update(Text("\n".join(lines)))
+        put_text(self, Text("\n".join(lines)))

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
+
 from lobstr_tui.monitor import Snapshot
 
 
@@ -24,3 +28,26 @@ class Reshown:
     def on_resize(self) -> None:
         if self._last is not None:
             self.show(*self._last)
+
+
+def put_text(widget: Static, text: Text) -> None:
+    """Show ``text`` in ``widget`` only if it differs from what is there, and lay the
+    screen out again only when its number of lines changed (a layout pass costs a reflow
+    of the whole screen; most snapshots change a number or nothing)."""
+    old = widget.content
+    if isinstance(old, Text) and old == text:
+        return
+    lines = text.plain.count("\n")
+    widget.update(text, layout=not isinstance(old, Text) or old.plain.count("\n") != lines)
+
+
+def put_border(widget: Widget, *, title: str | None = None,
+               subtitle: str | None = None) -> None:
+    """Set a widget's border title and subtitle only when they change: Textual repaints
+    the whole widget on every assignment, even of the same text (a table repainted on
+    every snapshot)."""
+    shown: dict[str, str] = widget.__dict__.setdefault("_lobstr_borders", {})
+    for name, value in (("border_title", title), ("border_subtitle", subtitle)):
+        if value is not None and shown.get(name) != value:
+            shown[name] = value
+            setattr(widget, name, value)

@@ -7,12 +7,13 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from lobstr_tui.api import Run, RunStats, StatusKind, explain
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown
+from lobstr_tui.ui.reshown import Reshown, put_text
+from lobstr_tui.ui.still_progress_bar import StillProgressBar
 
 
 def banner_text(run: Run) -> str | None:
@@ -83,7 +84,7 @@ class RunDetail(Reshown, Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="run-banner")
         with Horizontal(id="progress-row"):
-            yield ProgressBar(total=100, show_eta=False, show_percentage=False,
+            yield StillProgressBar(total=100, show_eta=False, show_percentage=False,
                               id="run-progress")
             yield Static(id="progress-text")
         yield Static(id="run-line")
@@ -105,10 +106,10 @@ class RunDetail(Reshown, Vertical):
         text = banner_text(run) if run else None
         banner.display = text is not None
         if text is not None and run is not None:
-            banner.update(Text(text))
+            put_text(banner, Text(text))
             banner.set_class(run.status.kind is StatusKind.ERROR, "-error")
             banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
-        bar = self.query_one(ProgressBar)
+        bar = self.query_one(StillProgressBar)
         percent = stats.percent_clamped if stats else None  # the text shows the real one
         bar.update(progress=percent or 0.0)
         # The bar takes the run's state colour: an aborted or errored run is never a
@@ -124,12 +125,10 @@ class RunDetail(Reshown, Vertical):
         line = progress_text(run, stats, width) + stale
         if "stats" in snapshot.errors:
             line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
-        # Both are single fixed lines: skip the layout pass.
-        progress.update(Text(line), layout=False)
+        put_text(progress, Text(line))
         line_widget = self.query_one("#run-line", Static)
         width = max(20, line_widget.content_size.width or 80)
-        line_widget.update(Text(fmt.shorten(run_line(run, stats, width), width)),
-                           layout=False)
+        put_text(line_widget, Text(fmt.shorten(run_line(run, stats, width), width)))
         self._show_history(snapshot)
 
     def _show_history(self, snapshot: Snapshot) -> None:
@@ -146,4 +145,4 @@ class RunDetail(Reshown, Vertical):
         for name, series in (("results", results), ("credits", spent)):
             bars = self.query_one(f"#spark-{name}", Static)
             width = max(5, min(30, bars.content_size.width or 30))
-            bars.update(fmt.spark(series, width))
+            put_text(bars, Text(fmt.spark(series, width)))

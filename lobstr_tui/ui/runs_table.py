@@ -17,6 +17,7 @@ from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.columns import Column, Layout, plan
 from lobstr_tui.ui.planned_table import PlannedTable
+from lobstr_tui.ui.reshown import put_border
 
 LAYOUT = Layout(
     columns=(
@@ -189,15 +190,15 @@ class RunsTable(PlannedTable):
         if self.is_mounted:
             self._plan()
         squid = snapshot.selected_squid
-        self.border_title = f'Runs of "{squid.name}"' if squid else "Runs"
+        put_border(self, title=f'Runs of "{squid.name}"' if squid else "Runs")
         more = snapshot.runs_total - len(snapshot.runs)
         gap = snapshot.runs_gap
         loading = " · loading older…" if snapshot.runs_loading_more else (
             " · loading the oldest…" if snapshot.runs_jumping else "")
         where = (f" · {more:,} between not loaded" if gap else f" · ↓ for {more:,} older"
                  ) if more > 0 else ""
-        self.border_subtitle = (f"{len(snapshot.runs):,} of {snapshot.runs_total:,}" + where
-                                + loading + fmt.stale_note(snapshot, "runs", now))
+        put_border(self, subtitle=f"{len(snapshot.runs):,} of {snapshot.runs_total:,}"
+                   + where + loading + fmt.stale_note(snapshot, "runs", now))
         self._has_more = more > 0 and gap is None
         if snapshot.runs_squid_id != self._squid:
             # Another squid, or another width: start from fresh columns and rows.

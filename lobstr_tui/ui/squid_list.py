@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from lobstr_tui.api import Squid
 from lobstr_tui.monitor import Progress, Snapshot
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.reshown import put_border
 
 EMPTY_ACCOUNT = ("No squids on this account yet.\n\nCreate one at app.lobstr.io: pick a "
                  "crawler, add its tasks, save. It shows here within a minute "
@@ -102,11 +103,11 @@ class SquidList(Vertical):
         unreadable = len(snapshot.skipped.get("squids", ()))
         if not snapshot.squids_loaded:
             why = snapshot.errors.get("squids")
-            self.border_subtitle = "⚠ not loaded yet" if why else "loading…"
+            put_border(self, subtitle="⚠ not loaded yet" if why else "loading…")
             return
-        self.border_subtitle = ((f"{shown} of {total}" if self._filter else f"{total}")
-                                + (f" · ⚠ {unreadable} unreadable" if unreadable else "")
-                                + fmt.stale_note(snapshot, "squids", self._now))
+        put_border(self, subtitle=(f"{shown} of {total}" if self._filter else f"{total}")
+                   + (f" · ⚠ {unreadable} unreadable" if unreadable else "")
+                   + fmt.stale_note(snapshot, "squids", self._now))
 
     def forget(self) -> None:
         """Another account is shown: the next :meth:`show` lays the list out afresh, the
@@ -187,7 +188,7 @@ class SquidList(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         self._filter = event.value.strip()
         shown = self._rebuild()
-        self.border_subtitle = f"{shown} of {len(self._squids)}"
+        put_border(self, subtitle=f"{shown} of {len(self._squids)}")
 
     @on(Input.Submitted, "#squid-filter")
     def _filter_done(self) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from lobstr_tui.monitor import LinkState, Snapshot
 from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown
+from lobstr_tui.ui.reshown import Reshown, put_text
 
 
 def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
@@ -67,8 +67,6 @@ class TopBar(Reshown, Static):
 
     DEFAULT_CLASSES = "top-bar"
 
-    _shown = ""
-
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Render a snapshot as of ``now``."""
         self.shown(snapshot, now)
@@ -79,10 +77,7 @@ class TopBar(Reshown, Static):
             left = fmt.shorten(left, max(10, width - fmt.cells(right) - 3))
             gap = 1
         text = f" {left}{' ' * gap}{right} "
-        if text != self._shown:
-            # One fixed line: no layout pass needed (this runs every second).
-            self.update(Text(text), layout=False)
-            self._shown = text
+        put_text(self, Text(text))  # every second: unchanged text costs nothing
         state = snapshot.connection.state
         self.set_class(state is LinkState.LIVE, "-live")
         partly = state is LinkState.LIVE and right.startswith(("◐", "⚠"))
