@@ -32,7 +32,7 @@ from lobstr_tui.ui.squid_list import SquidList
 
 async def key_latency(app: LobstrApp, key: str, changed: object) -> float:
     """Seconds from a key event reaching the app to ``changed()`` becoming true and the
-    screen having been refreshed once after it."""
+    screen having been painted after it."""
     started = time.perf_counter()
     character = " " if key == "space" else (key if len(key) == 1 else None)
     app.post_message(events.Key(key, character))
@@ -40,7 +40,9 @@ async def key_latency(app: LobstrApp, key: str, changed: object) -> float:
         if callable(changed) and changed():
             break
         await asyncio.sleep(0.0005)
-    await asyncio.sleep(0)  # one turn for the repaint that the change scheduled
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)  # the repaint that the change scheduled
+    await asyncio.wait_for(painted.wait(), 10.0)
     return time.perf_counter() - started
 
 
@@ -63,11 +65,15 @@ async def interactive(server: SimServer, presses: int) -> dict[str, float]:
         await pilot.press("slash")
         box = app.query_one("#squid-filter", Input)
         typing: list[float] = []
+        names = [squid.name.lower() for squid in server.world.squids.values()]
+        typed = ""
         for char in "squid 01":
-            before = len(box.value)
+            # Handled = the list shows exactly the squids that match what is typed.
+            typed += char
+            matches = sum(typed.strip() in name for name in names)
             typing.append(await key_latency(
                 app, "space" if char == " " else char,
-                lambda b=before: len(box.value) > b))
+                lambda t=typed, m=matches: box.value == t and options.option_count == m))
         await pilot.press("escape")
         await pilot.pause(0.5)
         options.focus()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +15,7 @@ from textual.widgets.option_list import Option
 from lobstr_tui.api import Squid
 from lobstr_tui.monitor import Progress, Snapshot
 from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.fitted_prompt import FittedPrompt
 from lobstr_tui.ui.reshown import put_border
 
 EMPTY_ACCOUNT = ("No squids on this account yet.\n\nCreate one at app.lobstr.io: pick a "
@@ -134,7 +134,7 @@ class SquidList(Vertical):
         prompts = {s.id: self._prompt(s, width) for s in wanted}
         if ids != self._shown:
             highlighted = self._current_id()
-            options.set_options(Option(Text(prompts[i]), id=i) for i in ids)
+            options.set_options(Option(FittedPrompt(prompts[i]), id=i) for i in ids)
             self._shown = ids
             self._prompts = prompts
             target = highlighted if highlighted in ids else self._selected
@@ -145,7 +145,7 @@ class SquidList(Vertical):
             return len(ids)
         for squid_id, prompt in prompts.items():
             if self._prompts.get(squid_id) != prompt:
-                options.replace_option_prompt(squid_id, Text(prompt))
+                options.replace_option_prompt(squid_id, FittedPrompt(prompt))
         self._prompts = prompts
         return len(ids)
 
