@@ -57,17 +57,23 @@ def run(runs: int = 10) -> dict[str, float]:
     app: list[float] = []
     cli: list[float] = []
     bare: list[float] = []
+    floor: list[float] = []
     bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
+    floor_command = f"{sys.executable} {REPO / 'bench' / 'floor_app.py'}"
     with tempfile.TemporaryDirectory() as folder, simulator(build("demo", seed=1)) as server:
         home = Path(folder)
         for _ in range(runs):
             app.append(time_to_first_frame(server, home, "Google Maps FR"))
             bare.append(time_to_first_frame(server, home, "Google Maps FR",
                                             command=bare_command))
+            floor.append(time_to_first_frame(server, home, "Google Maps FR",
+                                             command=floor_command))
             cli.append(time_cli_listing(server, home))
     return {
         "bare_textual_first_frame_s": round(median(bare), 3),
         "ratio_app_to_bare_textual": round(median(app) / median(bare), 2),
+        "floor_textual_httpx_one_request_s": round(median(floor), 3),
+        "ratio_app_to_floor": round(median(app) / median(floor), 2),
         "runs": runs,
         "app_first_frame_s": round(median(app), 3),
         "app_min_s": round(min(app), 3),

@@ -35,7 +35,7 @@ def put_text(widget: Static, text: Text) -> None:
     screen out again only when its number of lines changed (a layout pass costs a reflow
     of the whole screen; most snapshots change a number or nothing)."""
     old = widget.content
-    if isinstance(old, Text) and old == text:
+    if isinstance(old, Text) and old == text and old.style == text.style:  # == skips style
         return
     lines = text.plain.count("\n")
     widget.update(text, layout=not isinstance(old, Text) or old.plain.count("\n") != lines)

@@ -1,0 +1,91 @@
+"""The board with 10 active runs: the installed monitor started on the board (``--board``)
+in tmux at 120x40, default budget, against a simulator where ten squids each have a run
+going. CPU % of one core (from /proc), requests a minute (the simulator's log), and the
+oldest age any row showed (read off the screen's Age column twice a second).
+
+    python -m bench.board --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import LOBSTR_TUI, cpu_seconds, monitor_env, rss_mb, simulator
+from bench.terminal import app_pid, screen, start, stop, wait_screen
+from lobstr_tui.sim import World
+
+ACTIVE = 10
+AGE = re.compile(r"(\d+)([smh])\s*$")
+UNIT = {"s": 1, "m": 60, "h": 3600}
+
+
+def busy_world(active: int = ACTIVE) -> World:
+    """``active`` squids with a long run going each (hours of tasks at speed 1)."""
+    world = World(seed=3)
+    for index in range(active):
+        squid = world.add_squid(
+            f"Board squid {index + 1:02d}", "Google Maps Search Export",
+            tasks=[({"url": f"https://maps.example/{index}/{t}"}, 400) for t in range(300)],
+            concurrency=1)
+        world.start_run(squid.id)
+    world.account.available = 1e9
+    return world
+
+
+def row_ages(text: str) -> dict[str, int]:
+    """Each board row's age in seconds, by squid name, from the screen's text."""
+    ages: dict[str, int] = {}
+    for line in text.splitlines():
+        name = re.search(r"Board squid \d+", line)
+        age = AGE.search(line.rstrip(" │┃|"))
+        if name and age:
+            ages[name.group()] = int(age.group(1)) * UNIT[age.group(2)]
+    return ages
+
+
+def run(seconds: float = 60.0, active: int = ACTIVE) -> dict[str, float]:
+    """CPU, requests a minute and the oldest row age over ``seconds`` on the board."""
+    world = busy_world(active)
+    with tempfile.TemporaryDirectory() as folder, simulator(world) as server:
+        home = Path(folder)
+        name, _ = start(f"{LOBSTR_TUI} --board", home, env=monitor_env(server, home))
+        try:
+            wait_screen(name, lambda s: f"Active runs ({active})" in s and len(
+                row_ages(s)) == active, "the board with every run", limit=60.0)
+            time.sleep(5.0)  # past the start-up burst
+            pid = app_pid(name)
+            cpu_start, started = cpu_seconds(pid), time.monotonic()
+            first_request = len(server.log)
+            worst = 0
+            rows_seen = 0
+            while time.monotonic() - started < seconds:
+                ages = row_ages(screen(name))
+                rows_seen = max(rows_seen, len(ages))
+                worst = max([worst, *ages.values()])
+                time.sleep(0.5)
+            elapsed = time.monotonic() - started
+            cpu = cpu_seconds(pid) - cpu_start
+            requests = len(server.log) - first_request
+            rss = rss_mb(pid)
+        finally:
+            stop(name)
+    return {"active_runs": active, "rows_seen": rows_seen,
+            "cpu_percent": round(100 * cpu / elapsed, 2),
+            "requests_per_min": round(60 * requests / elapsed, 1),
+            "worst_row_age_s": worst, "rss_mb": round(rss, 1), "seconds": round(elapsed, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="board benchmark")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    print(json.dumps(run(parser.parse_args().seconds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
