@@ -27,6 +27,7 @@ from lobstr_tui.monitor import Event, EventKind
 from lobstr_tui.sim import SimServer, build
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
+from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
 
 
@@ -36,7 +37,7 @@ async def key_latency(app: LobstrApp, key: str, changed: object) -> float:
     started = time.perf_counter()
     character = " " if key == "space" else (key if len(key) == 1 else None)
     app.post_message(events.Key(key, character))
-    for _ in range(5000):
+    for _ in range(20000):  # bounded: 10 s
         if callable(changed) and changed():
             break
         await asyncio.sleep(0.0005)
@@ -83,6 +84,7 @@ async def interactive(server: SimServer, presses: int) -> dict[str, float]:
             switches.append(await key_latency(
                 app, "j", lambda b=before: app.snapshot.selected_squid_id != b))
             await pilot.pause(0.2)
+        runs_shown_s, oldest_s, oldest_requests = await end_to_oldest(app, server)
         rss = rss_mb()
     return {
         "cursor_p50_ms": round(percentile(moves, 0.5) * 1000, 1),
@@ -91,8 +93,37 @@ async def interactive(server: SimServer, presses: int) -> dict[str, float]:
         "filter_p95_ms": round(percentile(typing, 0.95) * 1000, 1),
         "switch_p50_ms": round(percentile(switches, 0.5) * 1000, 1),
         "switch_p95_ms": round(percentile(switches, 0.95) * 1000, 1),
+        "squid_to_its_runs_s": round(runs_shown_s, 3),
+        "end_to_oldest_s": round(oldest_s, 3),
+        "end_to_oldest_runs_requests": oldest_requests,
         "rss_mb_app_and_sim": round(rss, 1),
     }
+
+
+async def end_to_oldest(app: LobstrApp, server: SimServer) -> tuple[float, float, int]:
+    """Moving to the squid with the long history, timed until its newest runs are on
+    screen (the cursor rests, then they are read); then End, timed until the oldest run
+    has the cursor (and is painted), with the ``runs`` requests it took (the simulator's
+    log)."""
+    world = server.world
+    big = max(world.squids.values(), key=lambda squid: len(squid.run_ids))
+    oldest = min(big.run_ids, key=lambda run_id: world.runs[run_id].created_at)
+    options = app.query_one(SquidList).options
+    options.focus()
+    table = app.query_one(RunsTable)
+    started = time.perf_counter()
+    options.highlighted = options.get_option_index(big.id)
+    for _ in range(6000):  # bounded: the newest page of its runs on screen
+        if app.snapshot.selected_squid_id == big.id and table.row_count >= 50:
+            break
+        await asyncio.sleep(0.005)
+    shown = time.perf_counter() - started
+    table.focus()
+    await asyncio.sleep(0.1)
+    mark = len(server.log)
+    elapsed = await key_latency(app, "end", lambda: table.cursor_run_id == oldest)
+    requests = sum(1 for entry in list(server.log)[mark:] if entry.path == "runs")
+    return shown, elapsed, requests
 
 
 async def log_flood(count: int) -> dict[str, float]:

@@ -9,6 +9,7 @@ to complete output). Both measured in the same run; medians of N.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import subprocess
 import sys
@@ -54,6 +55,9 @@ def time_cli_listing(server: SimServer, home: Path) -> float:
 
 def run(runs: int = 10) -> dict[str, float]:
     """Both medians, the ratio and the raw samples' spread."""
+    # As installed: pip compiles a package's bytecode when it installs it; an editable
+    # install under PYTHONDONTWRITEBYTECODE would compile ~100 modules at every start.
+    compileall.compile_dir(REPO / "lobstr_tui", quiet=1)
     app: list[float] = []
     cli: list[float] = []
     bare: list[float] = []

@@ -60,6 +60,8 @@ async def test_the_cockpit_in_two_browser_tabs(live_sim: SimServer, tmp_path: Pa
             await one.focus()
             await one.press("j", "j")
             await one.wait_for_text('Runs of "Amazon reviews headphones"')
+            # Its runs are read once the cursor rests on it: d needs the selected run.
+            await one.wait_for_text("tasks_done")
             await one.press("d")
             frames = await one.wait_for_frames(lambda frames: any(
                 f.envelope and f.envelope[0] == "deliver_file_start" for f in frames),

@@ -6,6 +6,12 @@ The rule:
    stays at most 5 s old) while it is active, and the squid list every ``squids_every``
    (25 s; active runs are discovered from its ``last_run_status`` and ``last_run_at``).
    Their most in any 60 s window (12 + 3 pages' worth per page of squids) is reserved.
+   A long squid list takes at most a third of the budget (``SQUIDS_SHARE``): past that
+   (2,000 squids are 20 pages, 48 a minute every 25 s), its pages are read one at a
+   time, evenly spaced, and a whole pass takes longer (20 pages at 10 a minute: 2 min).
+   Only the first pass, which fills the list, is read back to back, and its pages after
+   the first are not counted: they are what opening the app on a long list costs, once,
+   and counting them would hold every other read back for a minute.
 2. **Everything else** shares the rest, ``N - reserved``, counted in a sliding 60 s
    window: the balance (every 2 min), ``me`` (hourly), the selected squid's runs list,
    the selected run's credits and tasks, the reads that find a squid's new run or learn
@@ -50,6 +56,8 @@ TIGHT_CREDITS_EVERY = 120.0
 TIGHT_TASKS_EVERY = 60.0
 MIN_ROW_RATE = 0.5
 """Rows per minute read even when the budget leaves nothing (the cap still holds)."""
+SQUIDS_SHARE = 1 / 3
+"""The most of the budget that reading the squid list may take."""
 HEADROOM = 1.0
 """Requests a minute the plan leaves unspent, so that a read put off by the window (a
 burst of status changes, a refresh) is caught up instead of pushing every later one."""
@@ -61,6 +69,11 @@ class BudgetPlan:
 
     per_minute: float
     reserved: int
+    squids_every: float
+    """Seconds between passes over the squid list (longer than the policy's for a list
+    too long to read every page within ``SQUIDS_SHARE`` of the budget)."""
+    squid_page_gap: float
+    """Seconds between the pages of a pass (0: back to back)."""
     capacity: int
     runs_every: float
     credits_every: float
@@ -84,7 +97,15 @@ def plan_budget(policy: PollPolicy, *, selected_active: bool, squid_pages: int,
     an active selected run is read as one of its running rows."""
     budget = policy.budget_per_minute
     selected_row = selected_active and board_view
-    reserved = max(1, squid_pages) * math.ceil(WINDOW / policy.squids_every)
+    pages = max(1, squid_pages)
+    list_share = max(1.0, budget * SQUIDS_SHARE)
+    if pages == 1 or pages * WINDOW / policy.squids_every <= list_share:
+        squids_every, page_gap = policy.squids_every, 0.0
+        reserved = pages * math.ceil(WINDOW / policy.squids_every)
+    else:
+        squids_every = pages * WINDOW / list_share
+        page_gap = squids_every / pages
+        reserved = math.ceil(list_share)
     if selected_active and not selected_row:
         reserved += math.ceil(WINDOW / policy.stats_every)
     capacity = max(1, math.floor(budget - reserved))
@@ -100,8 +121,9 @@ def plan_budget(policy: PollPolicy, *, selected_active: bool, squid_pages: int,
         credits_every = max(credits_every, TIGHT_CREDITS_EVERY)
         tasks_every = max(tasks_every, TIGHT_TASKS_EVERY)
     if units <= 0:
-        return BudgetPlan(budget, reserved, capacity, runs_every, credits_every, tasks_every,
-                          policy.stats_every, None, None, None, None)
+        return BudgetPlan(budget, reserved, squids_every, page_gap, capacity, runs_every,
+                          credits_every, tasks_every, policy.stats_every, None, None, None,
+                          None)
     spare = capacity - HEADROOM - fixed - _extras(selected_active, runs_every, credits_every,
                                        tasks_every)
     rate = max(MIN_ROW_RATE, min(spare, WINDOW * units / ROW_MIN_PERIOD))
@@ -112,7 +134,8 @@ def plan_budget(policy: PollPolicy, *, selected_active: bool, squid_pages: int,
         slow_period > ROW_TARGET_AGE / SLOW_ROW_WEIGHT + 0.5)
     note = (f"slow: {active_runs} active runs for {budget:g} requests a minute"
             if slow else None)
-    return BudgetPlan(budget, reserved, capacity, runs_every, credits_every, tasks_every,
+    return BudgetPlan(budget, reserved, squids_every, page_gap, capacity, runs_every,
+                      credits_every, tasks_every,
                       running_period if selected_row else policy.stats_every,
                       interval, running_period, slow_period, note)
 

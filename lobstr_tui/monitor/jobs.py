@@ -83,6 +83,9 @@ class Job:
     period: float
     slot: str | None = None
     essential: bool = False
+    counted: bool = True
+    """False for the pages after the first of the pass that fills a long squid list: a
+    one-time cost of opening the app, not counted in the request budget."""
 
     @property
     def key(self) -> str:
@@ -112,7 +115,8 @@ class Job:
 def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[str, int],
               unauthorized: bool, credits_final: Collection[str] = (),
               reasons_wanted: Collection[str] = (), budget: BudgetPlan | None = None,
-              row_read: RowRead | None = None, find_run: str | None = None) -> list[Job]:
+              row_read: RowRead | None = None, find_run: str | None = None,
+              filling_squids: bool = False) -> list[Job]:
     """The jobs for the current selection, most important first.
 
     The selected run's stats are polled while it is active (once otherwise); its credits
@@ -167,7 +171,8 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
             jobs.append(Job(JobKind.FIND_RUN, find_run, NEVER, essential=True))
     jobs.extend(Job(JobKind.LATEST_RUN, other, NEVER) for other in reasons_wanted
                 if other != squid_id)
-    jobs.append(Job(JobKind.SQUIDS, None, policy.squids_every, essential=True))
+    jobs.append(Job(JobKind.SQUIDS, None, budget.squids_every if budget else policy.squids_every,
+                    essential=True, counted=not filling_squids))
     jobs.append(Job(JobKind.BALANCE, None, policy.balance_every))
     jobs.append(Job(JobKind.ME, None, policy.me_every))
     if row_read is not None:
@@ -208,7 +213,7 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
             next_due[job.key] = now + wait
             continue
         gate.record(job.prefix, now)
-        if budget is not None:
+        if budget is not None and job.counted:
             budget.record(now, essential=job.essential)
         started.append(job)
     return started

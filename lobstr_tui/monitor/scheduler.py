@@ -72,6 +72,8 @@ from lobstr_tui.monitor.transitions import (
 )
 
 Listener = Callable[[Snapshot, list[Event]], None]
+SETTLE_SECONDS = 0.25
+"""How long the cursor must rest on a squid or a run before its reads go out."""
 
 
 
@@ -156,23 +158,39 @@ class PollScheduler:
 
     # -- intents from the UI -----------------------------------------------------------
 
-    def select_squid(self, squid_id: str | None) -> None:
-        """Watch another squid: its runs are fetched right away."""
+    def select_squid(self, squid_id: str | None, *, cursor: bool = False) -> None:
+        """Watch another squid: its runs are fetched at once, or once the cursor rests on
+        it when a moving ``cursor`` chose it."""
         if squid_id == self._state.selected_squid_id:
             return
         self._state = merge.squid_selected(self._state, squid_id)
+        if cursor:
+            self._settle(squid_id, JobKind.RUNS)
         self._publish()
         self._wake.set()
 
-    def select_run(self, run_id: str | None) -> None:
-        """Show another run in the detail: stats, credits and tasks are fetched."""
+    def select_run(self, run_id: str | None, *, cursor: bool = False) -> None:
+        """Show another run in the detail: stats, credits and tasks are fetched at once,
+        or once the cursor rests on it when a moving ``cursor`` chose it."""
         if run_id == self._state.selected_run_id:
             return
         self._state = merge.run_selected(self._state, run_id)
+        if cursor:
+            self._settle(run_id, JobKind.STATS, JobKind.CREDITS, JobKind.TASKS)
         if self._state.story_tab is StoryTab.RESULTS:
             self._state = story.results_opened(self._state)
         self._publish()
         self._wake.set()
+
+    def _settle(self, target: str | None, *kinds: JobKind) -> None:
+        """The first reads of what was just selected wait ``SETTLE_SECONDS``: a cursor run
+        over twenty squids must not spend twenty reads of the budget (and leave the squid
+        it stops on waiting for the window to slide). A read already due keeps its time."""
+        if target is None:
+            return
+        at = self.clocks.monotonic() + SETTLE_SECONDS
+        for kind in kinds:
+            self._next_due.setdefault(f"{kind.value}:{target}", at)
 
     def show_tab(self, tab: StoryTab) -> None:
         """The run detail shows ``tab``: tasks are polled while it is Tasks; the first
@@ -332,7 +350,9 @@ class PollScheduler:
                          unauthorized=self._link.unauthorized,
                          credits_final=ledger.credits_final,
                          reasons_wanted=list(ledger.reasons_wanted), budget=plan,
-                         row_read=row_read, find_run=ledger.find_run)
+                         row_read=row_read, find_run=ledger.find_run,
+                         filling_squids=not state.squids_loaded and JobKind.SQUIDS.value in (
+                             ledger.walks))
         if self._note_cadence(jobs) or noted:
             self._publish()
         watched = {self._state.selected_run_id, self._state.selected_squid_id}
@@ -385,9 +405,8 @@ class PollScheduler:
                                               f"{error}"))
         else:
             self._backoff.succeed(job.key)
-            # The next page of a list is due at once (the rate gate still spaces it).
-            self._next_due[job.key] = self.clocks.monotonic() + (
-                0.0 if fetched.more else job.period)
+            self._next_due[job.key] = self.clocks.monotonic() + self._next_in(
+                job, fetched.more, before)
             if job.kind is JobKind.LATEST_RUN:
                 self._ledger.reasons_wanted.pop(job.target or "", None)
             self._link.recovered()
@@ -396,6 +415,15 @@ class PollScheduler:
             self._in_flight.pop(job.key, None)
             self._reading.pop(job.key, None)
             self._wake.set()
+
+    def _next_in(self, job: Job, more: bool, before: Snapshot) -> float:
+        """Seconds until ``job`` is due again. The next page of a list is due at once (the
+        rate gate still spaces it), except a long squid list once it is on screen: its
+        pages are spread out, one every ``squid_page_gap`` (see budget.py)."""
+        gap = self._plan.squid_page_gap
+        if job.kind is JobKind.SQUIDS and gap > 0 and before.squids_loaded:
+            return gap
+        return 0.0 if more else job.period
 
     def _follow_transitions(self, before: Snapshot) -> None:
         """React to status changes seen in the last answer: a run that paused or ended

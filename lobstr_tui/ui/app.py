@@ -327,13 +327,13 @@ class LobstrApp(App[None]):
 
     @on(SquidList.Selected)
     def _squid_selected(self, message: SquidList.Selected) -> None:
-        self.scheduler.select_squid(message.squid_id)
+        self.scheduler.select_squid(message.squid_id, cursor=not message.opened)
         if message.opened:
             self.main.query_one(RunsTable).focus()
 
     @on(RunsTable.Highlighted)
     def _run_highlighted(self, message: RunsTable.Highlighted) -> None:
-        self.scheduler.select_run(message.run_id)
+        self.scheduler.select_run(message.run_id, cursor=True)
 
     @on(RunsTable.NeedMore)
     def _need_more(self) -> None:
