@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.css.styles import RulesMap
 from textual.widgets import ProgressBar, Static
 
+from lobstr_tui import cli
+from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.download_bar import DownloadBar
 from lobstr_tui.ui.fitted_prompt import FittedPrompt
@@ -132,3 +135,23 @@ async def test_static_update_is_what_put_text_relies_on() -> None:
         await pilot.pause()
         assert widget.content == Text("hello")
         assert str(widget.render()) == "hello"
+
+
+def test_the_collector_is_on_again_when_the_command_returns(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert gc.isenabled()
+    code = cli.main(["--theme", "no-such-theme"])  # fails inside run_monitor
+    assert code == EXIT_USAGE
+    assert "unknown theme" in capsys.readouterr().err
+    assert gc.isenabled(), "start-up turned it off; the way out turns it on"
+
+
+async def test_the_app_turns_the_collector_on_once_it_has_painted(server: SimServer) -> None:
+    gc.disable()  # as cli.main leaves it while starting
+    try:
+        app = make_app(server)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, gc.isenabled, what="the collector on")
+            assert app.screen.query_one(SquidList) is not None
+    finally:
+        gc.enable()

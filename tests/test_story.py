@@ -243,6 +243,14 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
         assert any("page=100&" in p for p in pages), pages
         assert table.cursor_run_id == oldest
         assert app.snapshot.runs_gap is not None
+        # Resting on the oldest row reads nothing more: the gap row is what loads more
+        # (it once read every page between, one after the other).
+        settled = len(sent)
+        await wait_for(pilot, lambda: app.scheduler.quiet, what="quiet after the jump")
+        await pilot.pause(0.3)
+        assert not [p for p in asked(sent, "runs", settled)
+                    if p.startswith("runs?") and "page=1&" not in p]
+        assert len(app.snapshot.runs) == 100
         assert "between not loaded" in str(table.border_subtitle)
         # The row of runs not loaded: moving onto it reads the next newest page.
         gap_row = table.get_row_index(GAP)
@@ -251,6 +259,12 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
         table.move_cursor(row=gap_row)
         await wait_for(pilot, lambda: len(app.snapshot.runs) == before + 50,
                        what="the next page")
+        # One page for one move: the cursor is now on the first run of that page, not
+        # on the gap row again (which would read the next page, and the next...).
+        await wait_for(pilot, lambda: app.scheduler.quiet, what="quiet after the page")
+        await pilot.pause(0.3)
+        assert len(app.snapshot.runs) == before + 50
+        assert table.cursor_row == gap_row and table.cursor_run_id is not None
 
 
 async def test_a_run_typed_after_slash_is_found(

@@ -213,6 +213,7 @@ class LobstrApp(App[None]):
         self.scheduler.start()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(gc.enable)  # off while starting (cli.py)
         self.main.query_one(SquidList).options.focus()
         self._fit()
         self.set_interval(1.0, self._tick, name="clock-tick")

@@ -296,6 +296,12 @@ class RunsTable(PlannedTable):
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
         selected = snapshot.selected_run_id
         cursor = (selected if self._follow == selected else self._cursor_key()) or selected
+        row = self.cursor_row
+        if self._follow is None and 0 <= row < len(self._order) and self._order[row] == GAP:
+            # The cursor was on the gap row, which read the page now loaded there: it
+            # stays on that line, now the first of those runs (on the gap again it would
+            # read the next page, and the next...).
+            cursor = wanted[row] if row < len(wanted) and wanted[row] != GAP else cursor
         scroll = self.scroll_y
         self.clear()
         self._rows.clear()
@@ -337,5 +343,7 @@ class RunsTable(PlannedTable):
         # old cursor row while the table moves to a run looked up by its id).
         if self.has_focus and self._follow in (None, event.row_key.value):
             self.post_message(self.Highlighted(str(event.row_key.value)))
-        if self._has_more and event.cursor_row >= self.row_count - 1:
+        # The last row reads the next page, unless the oldest runs are already loaded
+        # after a gap (End): then the gap row is what reads more.
+        if self._has_more and GAP not in self._rows and event.cursor_row >= self.row_count - 1:
             self.post_message(self.NeedMore())
