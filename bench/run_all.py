@@ -12,7 +12,7 @@ import json
 import platform
 from dataclasses import asdict
 
-from bench import economy, fault_keys, idle, scale, serve, soak, startup
+from bench import board, day, economy, fault_keys, idle, scale, serve, soak, startup
 
 
 def run(quick: bool) -> dict[str, object]:
@@ -24,6 +24,8 @@ def run(quick: bool) -> dict[str, object]:
             "idle": idle.run(seconds=2.0),
             "scale": scale.run(squids=200, runs=300, events_count=5000, presses=10),
             "fault_keys": fault_keys.run(presses=5),
+            "day": day.run(hours=0.25),
+            "board": board.run(seconds=2.0),
         }
     return {
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
@@ -35,6 +37,8 @@ def run(quick: bool) -> dict[str, object]:
         "fault_keys": fault_keys.run(),
         "soak_60s": asdict(asyncio.run(soak.soak(60.0))),
         "serve": serve.run(reads=6),
+        "board_10_active": board.run(seconds=60.0),
+        "day_24h": day.run(hours=24),
     }
 
 

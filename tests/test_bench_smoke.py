@@ -3,13 +3,15 @@ in docs/benchmarks.md from `make bench`, never here)."""
 
 from __future__ import annotations
 
-from bench import economy, idle, scale, startup
+from bench import board, day, economy, idle, scale, startup
 
 
 def test_startup_benchmark_produces_figures() -> None:
     figures = startup.run(runs=1)
     assert figures["app_first_frame_s"] > 0 and figures["cli_squid_ls_s"] > 0
     assert figures["ratio_app_to_cli"] > 0
+    assert figures["bare_textual_first_frame_s"] > 0
+    assert figures["floor_textual_httpx_one_request_s"] > 0 and figures["ratio_app_to_floor"] > 0
 
 
 def test_economy_benchmark_produces_figures() -> None:
@@ -23,7 +25,7 @@ def test_economy_benchmark_produces_figures() -> None:
 
 def test_idle_benchmark_produces_figures() -> None:
     figures = idle.run(seconds=1.0)
-    for case in ("nothing_active", "watching_running_run"):
+    for case in ("nothing_active", "watching_running_run_speed_4"):
         assert figures[case]["rss_mb"] > 10 and figures[case]["cpu_percent"] >= 0
 
 
@@ -34,3 +36,26 @@ def test_scale_benchmark_produces_figures() -> None:
         assert 0 < figures[key] < 2000, key
     flood = figures["log_flood"]
     assert isinstance(flood, dict) and flood["events"] == 2000 and flood["seconds"] > 0
+
+
+def test_day_benchmark_produces_figures() -> None:
+    figures = day.run(hours=0.25)
+    assert figures["simulated_hours"] == 0.25
+    assert isinstance(figures["requests"], int) and figures["requests"] > 0
+    assert isinstance(figures["runs_ended"], int) and figures["runs_ended"] > 0
+    assert isinstance(figures["runs_started"], int) and figures["runs_started"] >= 10
+    for key in ("rss_start_mb", "rss_end_mb", "rss_peak_mb"):
+        assert isinstance(figures[key], float) and figures[key] > 10, key
+    for key in ("tasks_start", "tasks_end", "tasks_max", "threads_start", "threads_end",
+                "gc_objects_start", "gc_objects_end"):
+        assert isinstance(figures[key], int) and figures[key] > 0, key
+    samples = figures["samples"]
+    assert isinstance(samples, list) and len(samples) == 4
+    assert samples[-1]["hour"] == 0.25
+
+
+def test_board_benchmark_produces_figures() -> None:
+    figures = board.run(seconds=2.0)
+    assert figures["active_runs"] == 10 and figures["rows_seen"] == 10
+    assert figures["cpu_percent"] >= 0 and figures["requests_per_min"] > 0
+    assert 0 <= figures["worst_row_age_s"] < 3600 and figures["rss_mb"] > 10
