@@ -3,7 +3,7 @@ in tmux at 120x40, default budget, against a simulator where ten squids each hav
 going. CPU % of one core (from /proc), requests a minute (the simulator's log), and the
 oldest age any row showed (read off the screen's Age column twice a second).
 
-    python -m bench.board --seconds 60
+    python -m bench.board --seconds 60     # after three minutes on the board
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ def row_ages(text: str) -> dict[str, int]:
     return ages
 
 
-def run(seconds: float = 60.0, active: int = ACTIVE) -> dict[str, float]:
-    """CPU, requests a minute and the oldest row age over ``seconds`` on the board."""
+def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
+        ) -> dict[str, float]:
+    """CPU, requests a minute and the oldest row age over ``seconds`` on the board, after
+    ``warm_up`` seconds on it (whose oldest row age is reported too)."""
     world = busy_world(active)
     with tempfile.TemporaryDirectory() as folder, simulator(world) as server:
         home = Path(folder)
@@ -57,7 +59,14 @@ def run(seconds: float = 60.0, active: int = ACTIVE) -> dict[str, float]:
         try:
             wait_screen(name, lambda s: f"Active runs ({active})" in s and len(
                 row_ages(s)) == active, "the board with every run", limit=60.0)
-            time.sleep(5.0)  # past the start-up burst
+            # The first minutes: every run's first reads and status changes, and the
+            # start-up's requests in the budget's window (tests/test_budget.py measures
+            # after six). Their worst row age is reported on its own.
+            warm_worst = 0
+            warm_end = time.monotonic() + warm_up
+            while time.monotonic() < warm_end:
+                warm_worst = max([warm_worst, *row_ages(screen(name)).values()])
+                time.sleep(0.5)
             pid = app_pid(name)
             cpu_start, started = cpu_seconds(pid), time.monotonic()
             first_request = len(server.log)
@@ -77,7 +86,8 @@ def run(seconds: float = 60.0, active: int = ACTIVE) -> dict[str, float]:
     return {"active_runs": active, "rows_seen": rows_seen,
             "cpu_percent": round(100 * cpu / elapsed, 2),
             "requests_per_min": round(60 * requests / elapsed, 1),
-            "worst_row_age_s": worst, "rss_mb": round(rss, 1), "seconds": round(elapsed, 1)}
+            "worst_row_age_s": worst, "warm_up_worst_row_age_s": warm_worst,
+            "rss_mb": round(rss, 1), "seconds": round(elapsed, 1)}
 
 
 def main() -> int:

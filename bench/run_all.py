@@ -25,7 +25,7 @@ def run(quick: bool) -> dict[str, object]:
             "scale": scale.run(squids=200, runs=300, events_count=5000, presses=10),
             "fault_keys": fault_keys.run(presses=5),
             "day": day.run(hours=0.25),
-            "board": board.run(seconds=2.0),
+            "board": board.run(seconds=2.0, warm_up=1.0),
         }
     return {
         "machine": f"{platform.machine()}, {platform.python_implementation()} "

@@ -55,7 +55,8 @@ def test_day_benchmark_produces_figures() -> None:
 
 
 def test_board_benchmark_produces_figures() -> None:
-    figures = board.run(seconds=2.0)
+    figures = board.run(seconds=2.0, warm_up=1.0)
     assert figures["active_runs"] == 10 and figures["rows_seen"] == 10
     assert figures["cpu_percent"] >= 0 and figures["requests_per_min"] > 0
     assert 0 <= figures["worst_row_age_s"] < 3600 and figures["rss_mb"] > 10
+    assert 0 <= figures["warm_up_worst_row_age_s"] < 3600
