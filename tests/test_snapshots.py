@@ -6,6 +6,7 @@ the same on every run.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
@@ -30,13 +31,21 @@ def frozen_server() -> Iterator[SimServer]:
         yield server
 
 
+async def wait_for_refresh(app: LobstrApp) -> None:
+    """Until the screen has been refreshed once more (bounded)."""
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)
+    await asyncio.wait_for(painted.wait(), 10.0)
+
+
 def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[None]],
                                                                       Awaitable[None]]:
     def detail_loaded() -> bool:
         snap = app.snapshot
+        # Tasks too: their counts are in the Tasks tab's title.
         return (snap.selected_run is not None and snap.stats is not None
                 and snap.credits is not None and snap.stats.id == snap.selected_run_id
-                and snap.credits.run_id == snap.selected_run_id)
+                and snap.credits.run_id == snap.selected_run_id and snap.tasks_pages >= 1)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for(pilot, lambda: app.snapshot.squids_loaded
@@ -59,6 +68,9 @@ def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[Non
         await wait_for(pilot, lambda: app.scheduler.quiet, what="no request in flight")
         app.query_one(EventLog).flush()
         await pilot.pause()
+        # Then one full refresh of the screen after all that (a tab label that grew lays
+        # the screen out again), so the picture is of what was shown last.
+        await wait_for_refresh(app)
 
     return run_before
 

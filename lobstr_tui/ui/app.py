@@ -206,12 +206,6 @@ class LobstrApp(App[None]):
         """The main screen (squids, runs, detail), under any board, dialog or help."""
         return self.screen_stack[0] if self.screen_stack else self.screen
 
-    def on_load(self) -> None:
-        # The first requests go out before the screen is built: on a real link their
-        # round trip overlaps the layout. What they bring waits in the message queue
-        # until the screen is mounted.
-        self.scheduler.start()
-
     def on_mount(self) -> None:
         self.call_after_refresh(gc.enable)  # off while starting (cli.py)
         self.main.query_one(SquidList).options.focus()
@@ -219,6 +213,7 @@ class LobstrApp(App[None]):
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
+        self.scheduler.start()
         self.profile_desk.start_others()
         if self.start_board:
             self.action_board()
