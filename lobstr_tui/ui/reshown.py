@@ -30,15 +30,17 @@ class Reshown:
             self.show(*self._last)
 
 
-def put_text(widget: Static, text: Text) -> None:
+def put_text(widget: Static, text: Text, *, wraps: bool = False) -> None:
     """Show ``text`` in ``widget`` only if it differs from what is there, and lay the
     screen out again only when its number of lines changed (a layout pass costs a reflow
-    of the whole screen; most snapshots change a number or nothing)."""
+    of the whole screen; most snapshots change a number or nothing). ``wraps``: the
+    widget's height follows how its text wraps, so any change lays it out again."""
     old = widget.content
     if isinstance(old, Text) and old == text and old.style == text.style:  # == skips style
         return
     lines = text.plain.count("\n")
-    widget.update(text, layout=not isinstance(old, Text) or old.plain.count("\n") != lines)
+    widget.update(text, layout=wraps or not isinstance(old, Text)
+                  or old.plain.count("\n") != lines)
 
 
 def put_border(widget: Widget, *, title: str | None = None,

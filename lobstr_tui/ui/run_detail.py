@@ -106,7 +106,7 @@ class RunDetail(Reshown, Vertical):
         text = banner_text(run) if run else None
         banner.display = text is not None
         if text is not None and run is not None:
-            put_text(banner, Text(text))
+            put_text(banner, Text(text), wraps=True)  # a long reason wraps
             banner.set_class(run.status.kind is StatusKind.ERROR, "-error")
             banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
         bar = self.query_one(StillProgressBar)
