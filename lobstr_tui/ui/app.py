@@ -148,6 +148,9 @@ class LobstrApp(App[None]):
         self.snapshot = scheduler.snapshot
         self.terminal = TerminalWatch(self)
         self._settled = False
+        self._shown = False
+        """True once the main screen is mounted: snapshots that arrive before wait."""
+        self._early_events: list[Event] = []
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -206,6 +209,12 @@ class LobstrApp(App[None]):
         """The main screen (squids, runs, detail), under any board, dialog or help."""
         return self.screen_stack[0] if self.screen_stack else self.screen
 
+    def on_load(self) -> None:
+        # The first requests go out before the screen is built: on a real link their
+        # round trip overlaps the layout. What they bring is held until the main screen
+        # is mounted (see _snapshot_arrived).
+        self.scheduler.start()
+
     def on_mount(self) -> None:
         self.call_after_refresh(gc.enable)  # off while starting (cli.py)
         self.main.query_one(SquidList).options.focus()
@@ -213,11 +222,12 @@ class LobstrApp(App[None]):
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
-        self.scheduler.start()
         self.profile_desk.start_others()
         if self.start_board:
             self.action_board()
-        self._render(self.snapshot)
+        self._shown = True
+        self._take(self.snapshot, self._early_events)
+        self._early_events = []
 
     def on_resize(self, event: events.Resize) -> None:
         if not self.screen_stack:
@@ -271,23 +281,30 @@ class LobstrApp(App[None]):
                                                 message.events)
             return
         self.snapshot = message.snapshot
+        if not self._shown:
+            self._early_events.extend(message.events)  # shown by on_mount
+            return
         if not self.screen_stack:
             return  # a late snapshot while the app is closing
-        connection = message.snapshot.connection
+        self._take(message.snapshot, message.events)
+
+    def _take(self, snapshot: Snapshot, events: list[Event]) -> None:
+        """Show ``snapshot`` and log its ``events``."""
+        connection = snapshot.connection
         if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None and (
                 not self.profile_desk.switched):
             # Rejected before anything was ever fetched: a start-up error, not a screen
             # to keep (launch.py says how to fix it). A token revoked later keeps it.
             self.exit(return_code=EXIT_USAGE)
             return
-        if message.snapshot.squids_loaded and not self._settled:
+        if snapshot.squids_loaded and not self._settled:
             self._settled = True
             self.call_after_refresh(settle_memory)
-        if message.events and self.main.query(EventLog):
-            events = named(message.snapshot, message.events)
-            self.main.query_one(EventLog).add(events)
-            self.alert_desk.deliver(events)
-        self._render(message.snapshot)
+        if events and self.main.query(EventLog):
+            named_events = named(snapshot, events)
+            self.main.query_one(EventLog).add(named_events)
+            self.alert_desk.deliver(named_events)
+        self._render(snapshot)
 
     def refresh_view(self) -> None:
         """Show the current snapshot everywhere (after a switch of profile)."""

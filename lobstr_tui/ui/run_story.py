@@ -112,5 +112,9 @@ class RunStory(TabbedContent):
     def _label(self, tab: StoryTab, label: str) -> None:
         if self._labels.get(tab) != label:
             self._labels[tab] = label
-            self.get_tab(pane_id(tab)).label = label
-
+            shown = self.get_tab(pane_id(tab))
+            shown.label = label
+            # The tab row is as wide as its tabs: a tab that grows within the first
+            # frames can keep its old width (Textual lays the row out once, with the
+            # row's old width); one more layout after the next refresh settles it.
+            self.call_after_refresh(shown.refresh, layout=True)
