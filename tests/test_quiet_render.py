@@ -4,19 +4,22 @@ measured without wrapping every prompt."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.css.styles import RulesMap
-from textual.widgets import ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from lobstr_tui import cli
 from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.download_bar import DownloadBar
 from lobstr_tui.ui.fitted_prompt import FittedPrompt
+from lobstr_tui.ui.lean_table import LeanTable
 from lobstr_tui.ui.reshown import put_border, put_text
 from lobstr_tui.ui.run_detail import RunDetail
 from lobstr_tui.ui.squid_list import SquidList
@@ -155,3 +158,33 @@ async def test_the_app_turns_the_collector_on_once_it_has_painted(server: SimSer
             assert app.screen.query_one(SquidList) is not None
     finally:
         gc.enable()
+
+
+class Tables(App[None]):
+    def compose(self) -> ComposeResult:
+        for table in (DataTable[Text](id="plain"), LeanTable(id="lean")):
+            table.add_columns("run", "results", "status")
+            for row in range(5):
+                table.add_row(Text(f"r{row}"), Text("0"), Text("running"), key=f"r{row}")
+            yield table
+
+
+async def test_a_lean_table_keeps_only_the_renders_a_paint_can_use() -> None:
+    """A running run's cells change every few seconds all day: Textual's own table keeps
+    every superseded render until its caches are full (the control); ours drops them."""
+    app = Tables()
+    async with app.run_test(size=(60, 20)) as pilot:
+        plain = app.query_one("#plain", DataTable)
+        lean = app.query_one("#lean", LeanTable)
+        for results in range(1, 61):
+            for table in (plain, lean):
+                table.update_cell("r0", table.ordered_columns[1].key, Text(str(results)))
+            painted = asyncio.Event()
+            app.call_after_refresh(painted.set)
+            await asyncio.wait_for(painted.wait(), 10.0)
+        await pilot.pause()
+        assert str(lean.get_cell_at(Coordinate(0, 1))) == "60"
+        # One paint's worth: 6 lines (header and 5 rows) of 3 cells.
+        assert len(lean._cell_render_cache) <= 18
+        assert len(lean._line_cache) <= 6
+        assert len(plain._cell_render_cache) >= 300, "the control no longer keeps them"

@@ -3,14 +3,13 @@ under the cursor."""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
 from lobstr_tui.ui.columns import Column, keys
+from lobstr_tui.ui.lean_table import LeanTable
 
 
-class PlannedTable(DataTable[Text]):
+class PlannedTable(LeanTable):
     """A row-cursor table whose columns come from a :class:`~lobstr_tui.ui.columns.Layout`
     plan; rows are keyed by run id."""
 

@@ -3,12 +3,12 @@ last and first rows (where the next page is asked for), with j and k."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
+
+from lobstr_tui.ui.lean_table import LeanTable
 
 
-class StoryTable(DataTable[Text]):
+class StoryTable(LeanTable):
     """Rows of a run's tasks or results."""
 
     BINDINGS = [
