@@ -87,7 +87,7 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
             "cpu_percent": round(100 * cpu / elapsed, 2),
             "requests_per_min": round(60 * requests / elapsed, 1),
             "worst_row_age_s": worst, "warm_up_worst_row_age_s": warm_worst,
-            "rss_mb": round(rss, 1), "seconds": round(elapsed, 1)}
+            "rss_mb": round(rss, 1), "seconds": round(elapsed, 1), "warm_up_s": warm_up}
 
 
 def main() -> int:

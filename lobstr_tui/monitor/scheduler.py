@@ -137,6 +137,11 @@ class PollScheduler:
         return self._snapshot
 
     @property
+    def polling(self) -> bool:
+        """True once :meth:`start` was called, until :meth:`stop`."""
+        return self._loop_task is not None and not self._stopping
+
+    @property
     def quiet(self) -> bool:
         """True while nothing is in flight and the loop sleeps until the next due job."""
         return (self._waiting and not self._wake.is_set() and not self._in_flight

@@ -132,7 +132,7 @@ class LobstrApp(App[None]):
                  alerts: AlertSettings | None = None, start_board: bool = False,
                  download_dir: Path | None = None, profiles: Profiles | None = None
                  ) -> None:
-        """Show what ``scheduler`` publishes (it is started on mount and stopped, with
+        """Show what ``scheduler`` publishes (it is started on load and stopped, with
         its client closed, on exit); its read-only flag decides the actions.
         ``profiles``: the config file's other accounts (``p`` switches; see
         :class:`~lobstr_tui.ui.profile_desk.Profiles`)."""
@@ -148,9 +148,6 @@ class LobstrApp(App[None]):
         self.snapshot = scheduler.snapshot
         self.terminal = TerminalWatch(self)
         self._settled = False
-        self._shown = False
-        """True once the main screen is mounted: snapshots that arrive before wait."""
-        self._early_events: list[Event] = []
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -211,8 +208,8 @@ class LobstrApp(App[None]):
 
     def on_load(self) -> None:
         # The first requests go out before the screen is built: on a real link their
-        # round trip overlaps the layout. What they bring is held until the main screen
-        # is mounted (see _snapshot_arrived).
+        # round trip overlaps the layout. What they bring waits in the app's message
+        # queue, which Textual starts reading only after on_mount.
         self.scheduler.start()
 
     def on_mount(self) -> None:
@@ -225,9 +222,7 @@ class LobstrApp(App[None]):
         self.profile_desk.start_others()
         if self.start_board:
             self.action_board()
-        self._shown = True
-        self._take(self.snapshot, self._early_events)
-        self._early_events = []
+        self._render(self.snapshot)
 
     def on_resize(self, event: events.Resize) -> None:
         if not self.screen_stack:
@@ -281,30 +276,23 @@ class LobstrApp(App[None]):
                                                 message.events)
             return
         self.snapshot = message.snapshot
-        if not self._shown:
-            self._early_events.extend(message.events)  # shown by on_mount
-            return
         if not self.screen_stack:
             return  # a late snapshot while the app is closing
-        self._take(message.snapshot, message.events)
-
-    def _take(self, snapshot: Snapshot, events: list[Event]) -> None:
-        """Show ``snapshot`` and log its ``events``."""
-        connection = snapshot.connection
+        connection = message.snapshot.connection
         if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None and (
                 not self.profile_desk.switched):
             # Rejected before anything was ever fetched: a start-up error, not a screen
             # to keep (launch.py says how to fix it). A token revoked later keeps it.
             self.exit(return_code=EXIT_USAGE)
             return
-        if snapshot.squids_loaded and not self._settled:
+        if message.snapshot.squids_loaded and not self._settled:
             self._settled = True
             self.call_after_refresh(settle_memory)
-        if events and self.main.query(EventLog):
-            named_events = named(snapshot, events)
-            self.main.query_one(EventLog).add(named_events)
-            self.alert_desk.deliver(named_events)
-        self._render(snapshot)
+        if message.events and self.main.query(EventLog):
+            events = named(message.snapshot, message.events)
+            self.main.query_one(EventLog).add(events)
+            self.alert_desk.deliver(events)
+        self._render(message.snapshot)
 
     def refresh_view(self) -> None:
         """Show the current snapshot everywhere (after a switch of profile)."""

@@ -5,8 +5,10 @@ a count of updates. ``update_cell``, ``add_row`` and ``remove_row`` raise the co
 without clearing them, so every entry made before becomes unreachable but stays until
 the cache is full: up to 1,000 rows, 10,000 cells and 1,000 lines. A table whose running
 run's cells change every few seconds filled them over a day (several MB of strips and
-segments; ``bench.day``). Before each paint after a change, the entries of older counts
-are dropped: they could never be read again.
+segments; ``bench.day``). Before the first paint after a change, those four caches are
+emptied. Almost all they hold was made for older counts and could never be read again;
+the little made for the new count before that paint (row renderables, when the column
+widths are measured) is made once more. Textual's other caches are left alone.
 """
 
 from __future__ import annotations
@@ -25,5 +27,7 @@ class LeanTable(DataTable[Text]):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._painted_count != self._update_count:
             self._painted_count = self._update_count
-            self._clear_caches()
+            for cache in (self._row_render_cache, self._cell_render_cache,
+                          self._row_renderable_cache, self._line_cache):
+                cache.clear()
         return super().render_lines(crop)

@@ -114,7 +114,8 @@ class RunStory(TabbedContent):
             self._labels[tab] = label
             shown = self.get_tab(pane_id(tab))
             shown.label = label
-            # The tab row is as wide as its tabs: a tab that grows within the first
-            # frames can keep its old width (Textual lays the row out once, with the
-            # row's old width); one more layout after the next refresh settles it.
+            # The tab row is as wide as its tabs, and a tab that grows can keep its old
+            # width (seen within the first frames under load: Textual laid the row out
+            # with the row's old width). One more layout after the next refresh settles
+            # it; labels change only when the counts do.
             self.call_after_refresh(shown.refresh, layout=True)
