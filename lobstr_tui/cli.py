@@ -303,8 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--all-profiles does not apply to --serve (serve one --profile)")
     # Start-up allocates a great many objects (modules, classes, the screen) that all live
     # as long as the program: collecting among them finds nothing and cost ~35 ms before
-    # the first frame. The app turns the collector back on once it has painted.
-    gc.disable()
+    # the first frame. The app turns the collector back on once it has painted (--serve
+    # runs no app here: its viewers' processes start on their own).
+    if not args.serve:
+        gc.disable()
     try:
         from lobstr_tui.launch import run_monitor
 

@@ -9,7 +9,6 @@ exception exits 1 with the details, token masked, in a crash report (see ``crash
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import os
 import re
@@ -145,7 +144,6 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
 
 def _serve(args: argparse.Namespace, target: _Target) -> int:
     """``--serve``: the cockpit in web browsers, the token kept in this process."""
-    gc.enable()  # off while starting (cli.py): this process serves, it has no app
     from lobstr_tui.serve.server import ServeOptions, serve
 
     passed: list[str] = ["--budget", str(args.budget), "--poll", f"{args.poll:g}"]

@@ -31,8 +31,6 @@ from lobstr_tui.ui import app as ui_app
 
 
 class CrashingApp(ui_app.LobstrApp):
-    CSS_PATH = os.path.join(os.path.dirname(ui_app.__file__), "app.tcss")
-
     def on_ready(self) -> None:
         token = os.environ["LOBSTR_TOKEN"]
         raise RuntimeError(f"cannot go on with {token} in hand")

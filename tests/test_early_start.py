@@ -9,14 +9,12 @@ race shows only under load, and ``test_snapshots`` at 80x24 is what caught it.)"
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from rich.cells import cell_len
 
 from lobstr_tui.monitor import Event, Snapshot
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui import app as app_module
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.run_story import TITLES, RunStory, pane_id
@@ -33,7 +31,6 @@ class EarlyApp(LobstrApp):
     squids, the selected run and its tasks, so that all of it arrives before the main
     screen exists."""
 
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
     early_events: list[Event]
     early: Snapshot | None = None
 
@@ -59,7 +56,6 @@ class EarlyApp(LobstrApp):
 class Watched(LobstrApp):
     """The app, noting whether polling had started when the screen was mounted."""
 
-    CSS_PATH = EarlyApp.CSS_PATH
     polling_at_mount: bool | None = None
 
     def on_mount(self) -> None:  # runs before LobstrApp.on_mount

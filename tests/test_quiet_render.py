@@ -4,7 +4,6 @@ measured without wrapping every prompt."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 
 import pytest
@@ -24,7 +23,7 @@ from lobstr_tui.ui.reshown import put_border, put_text
 from lobstr_tui.ui.run_detail import RunDetail
 from lobstr_tui.ui.squid_list import SquidList
 from lobstr_tui.ui.still_progress_bar import StillProgressBar
-from tests.ui_support import make_app, wait_for
+from tests.ui_support import make_app, wait_for, wait_for_refresh
 
 NO_RULES: RulesMap = {}
 
@@ -179,9 +178,7 @@ async def test_a_lean_table_keeps_only_the_renders_a_paint_can_use() -> None:
         for results in range(1, 61):
             for table in (plain, lean):
                 table.update_cell("r0", table.ordered_columns[1].key, Text(str(results)))
-            painted = asyncio.Event()
-            app.call_after_refresh(painted.set)
-            await asyncio.wait_for(painted.wait(), 10.0)
+            await wait_for_refresh(app)
         await pilot.pause()
         assert str(lean.get_cell_at(Coordinate(0, 1))) == "60"
         # One paint's worth: 6 lines (header and 5 rows) of 3 cells.

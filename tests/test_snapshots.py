@@ -6,7 +6,6 @@ the same on every run.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
@@ -18,7 +17,7 @@ from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.runs_table import RunsTable
 from lobstr_tui.ui.squid_list import SquidList
 from tests.conftest import TOKEN, manual_world
-from tests.ui_support import make_app, wait_for
+from tests.ui_support import make_app, wait_for, wait_for_refresh
 
 SnapCompare = Callable[..., bool]
 POLL_ROUND = 8
@@ -29,13 +28,6 @@ POLL_ROUND = 8
 def frozen_server() -> Iterator[SimServer]:
     with SimServer(manual_world(), token=TOKEN) as server:
         yield server
-
-
-async def wait_for_refresh(app: LobstrApp) -> None:
-    """Until the screen has been refreshed once more (bounded)."""
-    painted = asyncio.Event()
-    app.call_after_refresh(painted.set)
-    await asyncio.wait_for(painted.wait(), 10.0)
 
 
 def settle(app: LobstrApp, squid_name: str | None = None) -> Callable[[Pilot[None]],

@@ -9,12 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lobstr_tui.monitor import fetch
 from lobstr_tui.monitor.rate_gate import RateGate
+from lobstr_tui.monitor.scheduler import SETTLE_SECONDS
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimClock, SimServer, World, build
+from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.download_bar import DownloadBar
 from lobstr_tui.ui.results_pane import ResultsPane
@@ -24,6 +27,9 @@ from lobstr_tui.ui.tasks_pane import TasksPane
 from tests.conftest import FROZEN_START, TOKEN, manual_world
 from tests.test_fault_matrix import record_requests
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
+
+SETTLE_MARGIN = 0.05
+"""Seconds past the settle time: the loop's wake-up that sends a held read."""
 
 MAPS = "Google Maps FR restaurants"
 
@@ -213,6 +219,14 @@ def test_the_gate_spaces_results_requests() -> None:
     assert gate.blocked_for(10.6) == pytest.approx(5.0)
 
 
+async def rested(pilot: Pilot[None], app: LobstrApp, what: str) -> None:
+    """Until the cursor's settle time has passed on the scheduler's clock (reads it held
+    back have gone out) and nothing is in flight."""
+    since = app.scheduler.clocks.monotonic()
+    await wait_for(pilot, lambda: app.scheduler.clocks.monotonic() > since + SETTLE_SECONDS
+                   + SETTLE_MARGIN and app.scheduler.quiet, what=what)
+
+
 @pytest.fixture
 def history_server() -> Iterator[tuple[SimServer, World]]:
     world = manual_world("large", squids=3, runs=5000)
@@ -246,8 +260,7 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
         # Resting on the oldest row reads nothing more: the gap row is what loads more
         # (it once read every page between, one after the other).
         settled = len(sent)
-        await wait_for(pilot, lambda: app.scheduler.quiet, what="quiet after the jump")
-        await pilot.pause(0.3)
+        await rested(pilot, app, "quiet after the jump")
         assert not [p for p in asked(sent, "runs", settled)
                     if p.startswith("runs?") and "page=1&" not in p]
         assert len(app.snapshot.runs) == 100
@@ -261,8 +274,7 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
                        what="the next page")
         # One page for one move: the cursor is now on the first run of that page, not
         # on the gap row again (which would read the next page, and the next...).
-        await wait_for(pilot, lambda: app.scheduler.quiet, what="quiet after the page")
-        await pilot.pause(0.3)
+        await rested(pilot, app, "quiet after the page")
         assert len(app.snapshot.runs) == before + 50
         assert table.cursor_row == gap_row and table.cursor_run_id is not None
 

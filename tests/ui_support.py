@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from lobstr_tui.api import LobstrClient
@@ -65,6 +68,13 @@ def make_profiles_app(servers: Mapping[str, tuple[SimServer, str]], current: str
                *(ProfileChoice(name, why) for name, why in (unusable or {}).items()))
     return LobstrApp(open_profile(current),
                      profiles=Profiles(current, choices, open_profile, together=together))
+
+
+async def wait_for_refresh(app: App[Any]) -> None:
+    """Until the screen has been refreshed once more (bounded)."""
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)
+    await asyncio.wait_for(painted.wait(), 10.0)
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object],

@@ -86,7 +86,7 @@ def settle_memory() -> None:
 class LobstrApp(App[None]):
     """The terminal cockpit: squid list, runs table, run detail, log and credits."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # found from subclasses elsewhere too
     TITLE = "lobstr-tui"
     ENABLE_COMMAND_PALETTE = True
     # Textual sets one class of each list on the screen, after every resize too, so the
