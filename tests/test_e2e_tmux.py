@@ -150,12 +150,15 @@ def _body(text: str) -> list[str]:
 
 
 def _steady(name: str, what: str) -> str:
-    """The pane once the selected run's progress is shown and two captures agree."""
+    """The pane once the selected run's progress and the footer's keys are shown (the
+    footer is drawn a moment after the first data) and two captures agree."""
     seen: list[list[str]] = []
 
     def settled(text: str) -> bool:
         seen.append(_body(text))
-        return "ETA" in text and len(seen) > 1 and seen[-1] == seen[-2]
+        footer = text.rstrip("\n").splitlines()[-1] if text.strip() else ""
+        return ("ETA" in text and "Quit" in footer and len(seen) > 1
+                and seen[-1] == seen[-2])
 
     return wait_screen(name, settled, what)
 
