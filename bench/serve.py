@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,9 +67,11 @@ async def per_read(server: SimServer, reads: int) -> float:
     return sum(1 for e in list(server.log) if start <= e.at < end) / reads
 
 
-async def measure(server: SimServer, port: int, reads: int) -> dict[str, object]:
-    """Connect one viewer, then three; the figures."""
-    url = f"ws://127.0.0.1:{port}/ws?width=120&height=40"
+async def measure(server: SimServer, port: int, reads: int, token: str
+                  ) -> dict[str, object]:
+    """Connect one viewer, then three (as programs: with the launch's token); the
+    figures."""
+    url = f"ws://127.0.0.1:{port}/ws?width=120&height=40&token={token}"
     async with aiohttp.ClientSession() as session:
         sockets: list[aiohttp.ClientWebSocketResponse] = []
         readers: list[asyncio.Task[None]] = []
@@ -118,11 +121,12 @@ def run(reads: int = 6) -> dict[str, object]:
                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + 60
-            while "serving the cockpit" not in log.read_text(errors="replace"):
+            while (link := re.search(r"/\?token=(\S+)", log.read_text(errors="replace"))
+                   ) is None:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise SystemExit("bench.serve: the server did not start")
                 time.sleep(0.1)
-            return asyncio.run(measure(server, port, reads))
+            return asyncio.run(measure(server, port, reads, link.group(1)))
         finally:
             os.killpg(process.pid, 15)
             process.wait(timeout=30)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from lobstr_tui import __version__
 from lobstr_tui.exit_codes import EXIT_USAGE
@@ -118,6 +119,28 @@ def _password_file(text: str) -> Password:
     return Password(password)
 
 
+def _public_url(text: str) -> str:
+    """An argparse type: an http(s) URL with a host name, no query or fragment."""
+    parts = urlsplit(text.strip())
+    # Credentials in the URL are never echoed back.
+    shown = repr(text if "@" not in parts.netloc else
+                 text.replace(parts.netloc.rsplit("@", 1)[0] + "@", "***@", 1))
+    if parts.username is not None or parts.password is not None:
+        raise argparse.ArgumentTypeError(
+            f"give the URL without credentials: {shown} (use --serve-password-file)")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port in {shown}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not an http(s) URL with a host: {shown} (say https://cockpit.example.com)")
+    if parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"give the URL alone, without a query or a fragment: {shown}")
+    return text.strip().rstrip("/")
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -186,7 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run CMD through the shell for each alert, the alert as "
                              "one JSON object on its standard input")
     served = parser.add_argument_group(
-        "serving to web browsers", "one cockpit per browser tab; the token stays here")
+        "serving to web browsers", "one cockpit per browser tab; the API token stays here. "
+        "Browsers open the link it prints (a secret made for each launch), or give the "
+        "password of --serve-password-file; other sites' pages and other host names are "
+        "refused")
     served.add_argument("--serve", action="store_true",
                         help="serve the cockpit to web browsers (textual-serve)")
     served.add_argument("--host", default=None,
@@ -200,11 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     served.add_argument("--serve-password-file", type=_password_file, default=None,
                         metavar="FILE",
                         help="with --serve: ask browsers for the password in FILE (its "
-                             "first line) before a session starts")
+                             "first line) instead of the printed link's token")
     served.add_argument("--serve-max-viewers", type=_int_between(1, 100), default=10,
                         metavar="N",
                         help="with --serve: simultaneous viewers at most (default 10)")
-    served.add_argument("--serve-public-url", default=None, metavar="URL",
+    served.add_argument("--serve-public-url", type=_public_url, default=None, metavar="URL",
                         help="with --serve behind a reverse proxy: the URL browsers use")
     parser.add_argument("--viewer", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)

@@ -110,6 +110,14 @@ def test_token_from_config_file_and_env_precedence(tmp_path: Path) -> None:
      "argument --serve-password-file: cannot read '/nonexistent/pw'"),
     (["--serve", "--serve-max-viewers", "0"], "argument --serve-max-viewers: must be at least 1"),
     (["--serve", "--port", "70000"], "argument --port: must be between 0 and 65535"),
+    (["--serve", "--serve-public-url", "cockpit.example.com"],
+     "argument --serve-public-url: not an http(s) URL with a host: 'cockpit.example.com'"),
+    (["--serve", "--serve-public-url", "https://x.example/?token=1"],
+     "argument --serve-public-url: give the URL alone, without a query or a fragment"),
+    (["--serve", "--serve-public-url", "https://x.example:port"],
+     "argument --serve-public-url: not a port in 'https://x.example:port'"),
+    (["--serve", "--serve-public-url", "https://me:hunter2@x.example"],
+     "argument --serve-public-url: give the URL without credentials: 'https://***@x.example'"),
     (["--download-dir", "/nonexistent/dir"], "argument --download-dir: no such folder"),
 ])
 def test_alert_and_budget_flags_refuse_bad_values_in_one_line(

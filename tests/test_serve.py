@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -137,20 +139,63 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A running ``lobstr-tui --serve``: its URL, process and output."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    output: Path
+    token: str | None
+    """This launch's token, read off the link it printed (None with a password)."""
+
+    @property
+    def link(self) -> str:
+        """The link it printed to open once."""
+        assert self.token is not None
+        return f"{self.url}/?token={self.token}"
+
+    def log(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def viewer_pids(self) -> list[int]:
+        """The viewer processes it started (their command line says ``--viewer``)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(entry.name)) != self.process.pid:
+                    continue
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, ProcessLookupError):
+                continue
+            if b"--viewer" in command and b"lobstr_tui" in command:
+                found.append(int(entry.name))
+        return found
+
+
 @contextmanager
-def served(server: SimServer, tmp_path: Path, *extra: str) -> Iterator[str]:
-    """``lobstr-tui --serve`` against the simulator; yields the page's URL. Its output
-    goes to a file (a pipe nobody reads would fill up and stop it)."""
-    secret = tmp_path / "password"
-    secret.write_text(PASSWORD + "\n")
+def served(server: SimServer, tmp_path: Path, *extra: str, password: bool = True,
+           env: dict[str, str] | None = None) -> Iterator[Served]:
+    """``lobstr-tui --serve`` against the simulator (with ``--serve-password-file``
+    unless ``password`` is False: then the link it prints). Its output goes to a file (a
+    pipe nobody reads would fill up and stop it)."""
+    options = list(extra)
+    if password:
+        secret = tmp_path / "password"
+        secret.write_text(PASSWORD + "\n")
+        options += ["--serve-password-file", str(secret)]
     output = tmp_path / "serve.log"
     port = free_port()
-    env = {**os.environ, "LOBSTR_TOKEN": TOKEN, "XDG_CONFIG_HOME": str(tmp_path)}
+    environ = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path),
+               **(env if env is not None else {"LOBSTR_TOKEN": TOKEN})}
     with output.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "lobstr_tui", "--serve", "--base-url", server.base_url,
-             "--port", str(port), "--serve-password-file", str(secret), *extra],
-            cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT,
+             "--port", str(port), *options],
+            cwd=REPO, env=environ, stdout=sink, stderr=subprocess.STDOUT,
             start_new_session=True)
     try:
         for _ in range(600):  # bounded: until it says it serves (or it ended)
@@ -159,9 +204,12 @@ def served(server: SimServer, tmp_path: Path, *extra: str) -> Iterator[str]:
             if process.poll() is not None:
                 break
             time.sleep(0.05)
-        assert "serving the cockpit" in output.read_text(errors="replace"), \
-            output.read_text(errors="replace")[-2000:]
-        yield f"http://127.0.0.1:{port}"
+        text = output.read_text(errors="replace")
+        assert "serving the cockpit" in text, text[-2000:]
+        link = re.search(r"open (http://\S+/\?token=(\S+))", text)
+        assert (link is None) == password, text
+        yield Served(f"http://127.0.0.1:{port}", port, process, output,
+                     link.group(2) if link else None)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -204,12 +252,19 @@ def requests_between(server: SimServer, start: float, end: float) -> int:
     return sum(1 for e in list(server.log) if start <= e.at < end)
 
 
-@pytest.fixture
-def live_sim() -> Iterator[SimServer]:
+@contextmanager
+def demo_sim() -> Iterator[SimServer]:
+    """The demo world running in real time, its rate limits widened for a loaded CI."""
     world = build("demo", seed=1, clock=SimClock(start=FROZEN_START))
     with SimServer(world, token=TOKEN) as server:
         server.limiter.limits = {prefix: (limit * REAL_TIME_LIMIT_FACTOR, window)
                                  for prefix, (limit, window) in server.limiter.limits.items()}
+        yield server
+
+
+@pytest.fixture
+def live_sim() -> Iterator[SimServer]:
+    with demo_sim() as server:
         yield server
 
 
@@ -239,7 +294,8 @@ async def requests_per_stats_read(server: SimServer, reads: int) -> float:
 
 async def test_served_page_password_cap_and_three_viewers_for_the_price_of_one(
         live_sim: SimServer, tmp_path: Path) -> None:
-    with served(live_sim, tmp_path, "--serve-max-viewers", "3") as url:
+    with served(live_sim, tmp_path, "--serve-max-viewers", "3") as serving:
+        url = serving.url
         async with aiohttp.ClientSession() as session:
             async with session.get(url + "/") as page:
                 assert page.status == 401 and "Basic" in page.headers["WWW-Authenticate"]
@@ -248,6 +304,12 @@ async def test_served_page_password_cap_and_three_viewers_for_the_price_of_one(
             async with session.get(url + "/", headers=auth()) as page:
                 assert page.status == 200 and "/ws" in await page.text()
                 assert TOKEN not in await page.text()
+                # The password is traded for a session cookie, as the link's token is.
+                given = page.headers["Set-Cookie"]
+                assert "HttpOnly" in given and "SameSite=Strict" in given
+                cookie = given.split(";", 1)[0]
+            async with session.get(url + "/", headers={"Cookie": cookie}) as page:
+                assert page.status == 200 and "/ws" in await page.text()
             viewers = [Viewer(session, url) for _ in range(3)]
             await viewers[0].open()
             await until(lambda: len(stats_reads(live_sim)) >= 3, "the first viewer polling")
@@ -263,6 +325,25 @@ async def test_served_page_password_cap_and_three_viewers_for_the_price_of_one(
             three = await requests_per_stats_read(live_sim, READS)
             for viewer in viewers:
                 await viewer.close()
+            # An address that keeps giving a wrong password is slowed (the right one
+            # waits too); a browser that already has its session cookie is not.
+            # (The waits themselves are timed on a fake clock in test_serve_gate.)
+            statuses: list[int] = []
+            retry = None
+            for _ in range(30):  # bounded: until the address is slowed
+                async with session.get(url + "/", headers=auth("guess")) as page:
+                    statuses.append(page.status)
+                    retry = page.headers.get("Retry-After")
+                if statuses[-1] == 429:
+                    break
+            assert statuses[:4] == [401] * 4 and statuses[-1] == 429, statuses
+            assert retry is not None and int(retry) >= 1
+            # (the page itself may still be full while the closed viewers end)
+            async with session.get(url + "/static/js/textual.js",
+                                   headers={"Cookie": cookie}) as page:
+                assert page.status == 200
+            assert "refused 127.0.0.1: too many wrong passwords" in serving.log()
+            assert PASSWORD not in serving.log()
             frames = b"".join(f if isinstance(f, bytes) else f.encode() for v in viewers
                               for f in v.frames)
             assert TOKEN.encode() not in frames
