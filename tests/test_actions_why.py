@@ -225,7 +225,7 @@ async def test_read_only_keys_answer_and_the_header_says_so(server: SimServer,
         await wait_for(pilot, lambda: READ_ONLY_LAUNCH in toasts(app), what="launch answer")
         await pilot.press("a")
         await wait_for(pilot, lambda: READ_ONLY_ABORT in toasts(app), what="abort answer")
-        assert READ_ONLY_LAUNCH == "read-only: launching is off (started with --read-only)"
+        assert "read-only: launching is off (started with --read-only)" in toasts(app)
         assert not isinstance(app.screen, ConfirmScreen)
         keys = footer_keys(app)
         assert not keys & {"l", "a", "f12"}, "no launch, abort or pseudo-key in the footer"

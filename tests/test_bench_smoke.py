@@ -3,6 +3,8 @@ in docs/benchmarks.md from `make bench`, never here)."""
 
 from __future__ import annotations
 
+import time
+
 from bench import board, day, economy, idle, scale, startup
 
 
@@ -26,7 +28,8 @@ def test_economy_benchmark_produces_figures() -> None:
 def test_idle_benchmark_produces_figures() -> None:
     figures = idle.run(seconds=1.0)
     for case in ("nothing_active", "watching_running_run_speed_4"):
-        assert figures[case]["rss_mb"] > 10 and figures[case]["cpu_percent"] >= 0
+        # A running app spends some CPU in a second: 0 would mean it was not measured.
+        assert figures[case]["rss_mb"] > 10 and 0 < figures[case]["cpu_percent"] < 200
 
 
 def test_scale_benchmark_produces_figures() -> None:
@@ -55,8 +58,11 @@ def test_day_benchmark_produces_figures() -> None:
 
 
 def test_board_benchmark_produces_figures() -> None:
+    started = time.monotonic()
     figures = board.run(seconds=2.0, warm_up=1.0)
+    took = time.monotonic() - started
     assert figures["active_runs"] == 10 and figures["rows_seen"] == 10
-    assert figures["cpu_percent"] >= 0 and figures["requests_per_min"] > 0
-    assert 0 <= figures["worst_row_age_s"] < 3600 and figures["rss_mb"] > 10
-    assert 0 <= figures["warm_up_worst_row_age_s"] < 3600
+    assert 0 < figures["cpu_percent"] < 200 and figures["requests_per_min"] > 0
+    # No row can be older than the benchmark itself (the world starts with no reads).
+    assert 0 <= figures["worst_row_age_s"] <= took and figures["rss_mb"] > 10
+    assert 0 <= figures["warm_up_worst_row_age_s"] <= took

@@ -82,7 +82,8 @@ async def test_rows_carry_rates_credits_and_age() -> None:
             await run_for(watch.clock, watch.scheduler, 200)
             now = watch.clock.now()
             for row in watch.snapshot.board:
-                assert row.read_at is not None and 0 <= (row.age(now) or 0) <= 30
+                age = row.age(now)
+                assert row.read_at is not None and age is not None and 0 <= age <= 30
                 assert row.stats is not None and row.stats.id == row.run.id
                 assert row.results_per_minute is not None and row.results_per_minute > 0
                 assert 3 <= len(row.rate_history) <= 4, "one sample per minute watched"
@@ -96,7 +97,8 @@ async def test_selected_run_is_a_row_and_has_a_history(server: SimServer,
         await run_for(watch.clock, watch.scheduler, 150)
         snap = watch.snapshot
         selected = next(r for r in snap.board if r.run.id == snap.selected_run_id)
-        assert (selected.age(watch.clock.now()) or 0) <= 5.0
+        age = selected.age(watch.clock.now())
+        assert age is not None and age <= 5.0
         history = snap.selected_history
         assert history is not None and history.run_id == snap.selected_run_id
         assert len(history.results_per_minute) == 2 and history.results_per_minute[-1] > 0

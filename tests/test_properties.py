@@ -43,6 +43,9 @@ PARSERS: list[Callable[[Any], object]] = [
     Balance.from_api, Me.from_api, ResultRow.from_api, DownloadInfo.from_api,
     lambda d: Page.from_api(d, Run.from_api), lambda d: Page.from_api(d, Squid.from_api),
 ]
+PARSED: list[type] = [Squid, Run, RunStats, RunCredits, RunTask, Balance, Me, ResultRow,
+                      DownloadInfo, Page, Page]
+"""What each parser gives when it does not raise."""
 
 
 @settings(max_examples=300, deadline=None)
@@ -53,4 +56,4 @@ def test_parsers_raise_only_parse_error(body: Any, which: int) -> None:
     except ParseError as error:
         assert error.message
     else:
-        assert result is not None
+        assert isinstance(result, PARSED[which]), (which, result)

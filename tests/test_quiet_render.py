@@ -118,8 +118,9 @@ async def test_squid_prompts_are_fitted_and_memory_is_set_apart_while_running(
         assert all(isinstance(options.get_option_at_index(i).prompt, FittedPrompt)
                    for i in range(options.option_count))
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0)
-        # The run's progress bar is the still kind.
-        assert app.query_one(RunDetail).query_one(StillProgressBar) is not None
+        # The run's progress bars are all of the still kind (no ETA timer).
+        bars = list(app.query_one(RunDetail).query(ProgressBar))
+        assert bars and all(isinstance(bar, StillProgressBar) for bar in bars), bars
     assert gc.get_freeze_count() == 0  # given back to the collector on the way out
 
 
@@ -154,7 +155,8 @@ async def test_the_app_turns_the_collector_on_once_it_has_painted(server: SimSer
         app = make_app(server)
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, gc.isenabled, what="the collector on")
-            assert app.screen.query_one(SquidList) is not None
+            # Turned on after the first paint: the main screen was there to be painted.
+            assert app.screen.query_one(SquidList).is_mounted
     finally:
         gc.enable()
 
