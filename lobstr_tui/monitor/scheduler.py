@@ -32,6 +32,7 @@ from lobstr_tui.api.client import ACCEPTED_AGE
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor import story
 from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
+from lobstr_tui.monitor.agree import agreed
 from lobstr_tui.monitor.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
 from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
 from lobstr_tui.monitor.burn import project_burn
@@ -457,6 +458,20 @@ class PollScheduler:
                 self.due(f"{JobKind.LATEST_RUN.value}:{squid_id}")
         if settled:
             self.due(JobKind.BALANCE.value)
+        if state.squids is not before.squids and self._runs_disagree(state):
+            # The list says another state than the selected squid's runs (a launch, an
+            # abort, a pause seen there first): read them now, not at their next poll.
+            self.due(f"{JobKind.RUNS.value}:{state.selected_squid_id}")
+
+    @staticmethod
+    def _runs_disagree(state: Snapshot) -> bool:
+        """The squid list's status of the selected squid's last run is not what its
+        newest loaded run says (runs not loaded yet: their first read is on its way)."""
+        squid = state.selected_squid
+        if squid is None or squid.last_run_status is None or (
+                state.runs_squid_id != squid.id) or not state.runs:
+            return False
+        return status_changed(state.runs[0].status, squid.last_run_status)
 
     def _note_cadence(self, jobs: list[Job]) -> bool:
         """Note each polled resource's period, and since when it has been wanted for
@@ -640,7 +655,10 @@ class PollScheduler:
                           board=board, recent=recent, board_since=tracker.since,
                           budget_note=self._plan.note, burn=burn,
                           selected_history=tracker.history(self._state.selected_run_id))
-        self._state = self._snapshot = current
+        self._state = current
+        # Published with every place of a run showing its freshest read; the log's
+        # events are derived from what is shown.
+        self._snapshot = current = agreed(current)
         found = [*self._pending_events, *derive_events(previous, current), *(extra or [])]
         self._pending_events = []
         alerts = [alert for change in changes

@@ -1,0 +1,144 @@
+"""One truth per run on screen: the places of a published snapshot that show the same run
+agree with the freshest read of it.
+
+A run is read by several jobs at their own pace: the squid list says each squid's last
+run status (every 25 s), the selected squid's runs page its runs (5 s), the board's rows
+each active run of every squid, and the selected run's stats its progress. Merged as
+they came, the squid row could say ``● running · 37%`` from a read of three minutes ago
+while the board, read a moment ago, had the same run at 78 % or paused. :func:`agreed`
+is applied to every snapshot before it is published (and before the log's events are
+derived from it): where one place holds an older read of a run than another, it shows
+the fresher one.
+
+- A squid's status word follows the freshest read of its newest run: a board row read
+  after the squid list, or a run seen ending after it.
+- A squid's progress line follows the board's read of its active run when that is newer
+  than the progress kept from when the squid was selected; a squid whose run is no
+  longer active loses its progress line.
+- The runs table's row of a run follows a board read newer than the runs page (status,
+  done reason, results).
+
+Pure: no clock and no I/O; the instants are the snapshot's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+from lobstr_tui.api import Run, Squid
+from lobstr_tui.monitor.board import BoardRow, EndedRow
+from lobstr_tui.monitor.snapshot import Progress, Snapshot
+from lobstr_tui.monitor.transitions import status_changed
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+SAME_RUN_SLACK = timedelta(seconds=1)
+"""A squid's ``last_run_at`` and its run's ``created_at`` may differ by rounding."""
+
+
+def _created(run: Run) -> datetime:
+    return run.created_at or run.started_at or _EPOCH
+
+
+def is_latest(run: Run, squid: Squid) -> bool:
+    """Whether ``run`` can be the squid's newest run (not older than its last run)."""
+    if squid.last_run_at is None or (run.created_at is None and run.started_at is None):
+        return True
+    return _created(run) >= squid.last_run_at - SAME_RUN_SLACK
+
+
+def _newest_rows(board: tuple[BoardRow, ...]) -> dict[str, BoardRow]:
+    """Each squid's newest run on the board (the one with a read)."""
+    rows: dict[str, BoardRow] = {}
+    for row in board:
+        if row.read_at is None:
+            continue
+        kept = rows.get(row.squid_id)
+        if kept is None or _created(row.run) > _created(kept.run):
+            rows[row.squid_id] = row
+    return rows
+
+
+def _newest_ends(recent: tuple[EndedRow, ...]) -> dict[str, EndedRow]:
+    ends: dict[str, EndedRow] = {}
+    for row in recent:
+        kept = ends.get(row.squid_id)
+        if kept is None or _created(row.run) > _created(kept.run):
+            ends[row.squid_id] = row
+    return ends
+
+
+def _squid_status(squid: Squid, row: BoardRow | None, end: EndedRow | None,
+                  listed_at: datetime | None) -> Squid:
+    """The squid as its freshest news of its newest run says."""
+    if row is not None and row.read_at is not None and is_latest(row.run, squid) and (
+            listed_at is None or row.read_at > listed_at) and status_changed(
+            squid.last_run_status, row.run.status):
+        return replace(squid, last_run_status=row.run.status)
+    active = squid.last_run_status is not None and squid.last_run_status.is_active
+    if end is not None and active and listed_at is not None and end.ended_at > listed_at \
+            and is_latest(end.run, squid) and (row is None or row.run.id == end.run.id
+                                                or _created(end.run) >= _created(row.run)):
+        return replace(squid, last_run_status=end.run.status)
+    return squid
+
+
+def _progress(squid: Squid, row: BoardRow | None, kept: Progress | None
+              ) -> Progress | None:
+    """The squid's progress line: the board's read of its run when that is newer."""
+    if squid.last_run_status is not None and not squid.last_run_status.is_active:
+        return None
+    if row is None or row.stats is None or row.read_at is None or (
+            not row.run.status.is_active) or not is_latest(row.run, squid):
+        return kept
+    if kept is not None and kept.run_id == row.run.id and kept.read_at is not None and (
+            kept.read_at >= row.read_at):
+        return kept
+    stats = row.stats
+    return Progress(row.run.id, stats.percent_done, stats.total_tasks_done,
+                    stats.total_tasks, row.results, read_at=row.read_at)
+
+
+def _table_run(run: Run, row: BoardRow | None, runs_at: datetime | None) -> Run:
+    """A runs-table row, as a newer board read of the same run says."""
+    if row is None or row.read_at is None or (runs_at is not None and row.read_at <= runs_at):
+        return run
+    fresh = row.run
+    if not status_changed(run.status, fresh.status) and run.total_results >= fresh.total_results:
+        return run
+    return replace(run, status=fresh.status, is_done=fresh.is_done,
+                   done_reason=fresh.done_reason or run.done_reason,
+                   done_reason_desc=fresh.done_reason_desc or run.done_reason_desc,
+                   ended_at=fresh.ended_at or run.ended_at,
+                   total_results=max(run.total_results, fresh.total_results))
+
+
+def agreed(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` with every place that shows a run showing its freshest read."""
+    if not snapshot.board and not snapshot.recent:
+        return snapshot
+    rows = _newest_rows(snapshot.board)
+    ends = _newest_ends(snapshot.recent)
+    listed_at = snapshot.fetched_at.get("squids")
+    squids = tuple(_squid_status(s, rows.get(s.id), ends.get(s.id), listed_at)
+                   for s in snapshot.squids)
+    progress: dict[str, Progress] = {}
+    for squid in squids:
+        line = _progress(squid, rows.get(squid.id), snapshot.progress.get(squid.id))
+        if line is not None:
+            progress[squid.id] = line
+    for squid_id, line in snapshot.progress.items():  # squids not (yet) listed keep theirs
+        if all(s.id != squid_id for s in squids):
+            progress[squid_id] = line
+    by_run = {row.run.id: row for row in snapshot.board}
+    runs_at = snapshot.fetched_at.get("runs")
+    runs = tuple(_table_run(run, by_run.get(run.id), runs_at) for run in snapshot.runs)
+    changed: dict[str, object] = {}
+    if squids != snapshot.squids:
+        changed["squids"] = squids
+    if progress != dict(snapshot.progress):
+        changed["progress"] = MappingProxyType(progress)
+    if runs != snapshot.runs:
+        changed["runs"] = runs
+    return replace(snapshot, **changed) if changed else snapshot  # type: ignore[arg-type]
