@@ -23,9 +23,11 @@ Pure: no clock and no I/O; the instants are the snapshot's own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from typing import TypeVar
 
 from lobstr_tui.api import Run, Squid
 from lobstr_tui.monitor.board import BoardRow, EndedRow
@@ -48,25 +50,17 @@ def is_latest(run: Run, squid: Squid) -> bool:
     return _created(run) >= squid.last_run_at - SAME_RUN_SLACK
 
 
-def _newest_rows(board: tuple[BoardRow, ...]) -> dict[str, BoardRow]:
-    """Each squid's newest run on the board (the one with a read)."""
-    rows: dict[str, BoardRow] = {}
-    for row in board:
-        if row.read_at is None:
-            continue
-        kept = rows.get(row.squid_id)
-        if kept is None or _created(row.run) > _created(kept.run):
-            rows[row.squid_id] = row
-    return rows
+RowT = TypeVar("RowT", BoardRow, EndedRow)
 
 
-def _newest_ends(recent: tuple[EndedRow, ...]) -> dict[str, EndedRow]:
-    ends: dict[str, EndedRow] = {}
-    for row in recent:
-        kept = ends.get(row.squid_id)
+def _newest_by_squid(rows: Iterable[RowT]) -> dict[str, RowT]:
+    """Each squid's newest run among ``rows``."""
+    newest: dict[str, RowT] = {}
+    for row in rows:
+        kept = newest.get(row.squid_id)
         if kept is None or _created(row.run) > _created(kept.run):
-            ends[row.squid_id] = row
-    return ends
+            newest[row.squid_id] = row
+    return newest
 
 
 def _squid_status(squid: Squid, row: BoardRow | None, end: EndedRow | None,
@@ -118,19 +112,22 @@ def agreed(snapshot: Snapshot) -> Snapshot:
     """``snapshot`` with every place that shows a run showing its freshest read."""
     if not snapshot.board and not snapshot.recent:
         return snapshot
-    rows = _newest_rows(snapshot.board)
-    ends = _newest_ends(snapshot.recent)
+    rows = _newest_by_squid(row for row in snapshot.board if row.read_at is not None)
+    ends = _newest_by_squid(snapshot.recent)
     listed_at = snapshot.fetched_at.get("squids")
+    # Only squids with a board row, an end or a progress line can change: a long squid
+    # list is not walked on every answer.
+    concerned = rows.keys() | ends.keys() | snapshot.progress.keys()
     squids = tuple(_squid_status(s, rows.get(s.id), ends.get(s.id), listed_at)
-                   for s in snapshot.squids)
-    progress: dict[str, Progress] = {}
+                   if s.id in concerned else s for s in snapshot.squids)
+    progress = dict(snapshot.progress)  # squids not (yet) listed keep theirs
     for squid in squids:
-        line = _progress(squid, rows.get(squid.id), snapshot.progress.get(squid.id))
-        if line is not None:
-            progress[squid.id] = line
-    for squid_id, line in snapshot.progress.items():  # squids not (yet) listed keep theirs
-        if all(s.id != squid_id for s in squids):
-            progress[squid_id] = line
+        if squid.id in concerned:
+            line = _progress(squid, rows.get(squid.id), progress.get(squid.id))
+            if line is None:
+                progress.pop(squid.id, None)
+            else:
+                progress[squid.id] = line
     by_run = {row.run.id: row for row in snapshot.board}
     runs_at = snapshot.fetched_at.get("runs")
     runs = tuple(_table_run(run, by_run.get(run.id), runs_at) for run in snapshot.runs)

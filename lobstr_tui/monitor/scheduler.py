@@ -26,6 +26,7 @@ from lobstr_tui.api import (
     RateLimitedError,
     RequestRecord,
     Run,
+    RunStatus,
     UnauthorizedError,
 )
 from lobstr_tui.api.client import ACCEPTED_AGE
@@ -448,9 +449,7 @@ class PollScheduler:
             settled = settled or moved.now.kind in SETTLED
             squid_id = moved.squid.id
             if squid_id == state.selected_squid_id:
-                newest = state.runs[0] if state.runs_squid_id == squid_id and (
-                    state.runs) else None
-                if newest is None or status_changed(newest.status, moved.now):
+                if _runs_say_otherwise(state, moved.now, unloaded=True):
                     self.due(f"{JobKind.RUNS.value}:{squid_id}")
             elif moved.now.kind in WANTS_REASON and not self._tracker.knows(squid_id,
                                                                             moved.now):
@@ -458,20 +457,13 @@ class PollScheduler:
                 self.due(f"{JobKind.LATEST_RUN.value}:{squid_id}")
         if settled:
             self.due(JobKind.BALANCE.value)
-        if state.squids is not before.squids and self._runs_disagree(state):
+        squid = state.selected_squid
+        if state.squids is not before.squids and squid is not None and (
+                squid.last_run_status is not None) and _runs_say_otherwise(
+                state, squid.last_run_status, unloaded=False):
             # The list says another state than the selected squid's runs (a launch, an
             # abort, a pause seen there first): read them now, not at their next poll.
-            self.due(f"{JobKind.RUNS.value}:{state.selected_squid_id}")
-
-    @staticmethod
-    def _runs_disagree(state: Snapshot) -> bool:
-        """The squid list's status of the selected squid's last run is not what its
-        newest loaded run says (runs not loaded yet: their first read is on its way)."""
-        squid = state.selected_squid
-        if squid is None or squid.last_run_status is None or (
-                state.runs_squid_id != squid.id) or not state.runs:
-            return False
-        return status_changed(state.runs[0].status, squid.last_run_status)
+            self.due(f"{JobKind.RUNS.value}:{squid.id}")
 
     def _note_cadence(self, jobs: list[Job]) -> bool:
         """Note each polled resource's period, and since when it has been wanted for
@@ -682,3 +674,11 @@ class PollScheduler:
         if record.status_code != 429:  # a 429 is handled as a failure, with Retry-After
             self.gate.observe(record.prefix, record.rate_limit,
                               now=self.clocks.monotonic(), epoch=self.clocks.epoch())
+
+
+def _runs_say_otherwise(state: Snapshot, status: RunStatus, *, unloaded: bool) -> bool:
+    """Whether the selected squid's newest loaded run is not in ``status`` (``unloaded``:
+    what to answer when its runs are not loaded)."""
+    if state.runs_squid_id != state.selected_squid_id or not state.runs:
+        return unloaded
+    return status_changed(state.runs[0].status, status)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -109,6 +110,16 @@ def host_form(host: str, port: int, scheme: str = "http") -> str:
     return name if port == default else f"{name}:{port}"
 
 
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.1, ::1 and localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def is_wildcard(host: str) -> bool:
     try:
         return ipaddress.ip_address(host.strip("[]")).is_unspecified
@@ -170,7 +181,9 @@ class Gate:
         self.origins = frozenset(origins)
         self.cookie_name = f"{SESSION_COOKIE}_{port}"
         """Named for the port: two serves on one machine keep their own cookies."""
-        self._sessions: OrderedDict[str, None] = OrderedDict()
+        self._sessions: OrderedDict[bytes, str] = OrderedDict()
+        """Sessions by the digest of their value: a cookie is found by its digest (the
+        lookup's time tells nothing of the secret), not compared with each in turn."""
         self._failures: OrderedDict[str, list[float]] = OrderedDict()
         self._logged: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
         self.refusals: Counter[str] = Counter()
@@ -210,7 +223,7 @@ class Gate:
             return Verdict(403, "no secret",
                            "lobstr-tui: open the link lobstr-tui --serve printed "
                            "(it holds this launch's token)")
-        if not _same(knock.token, self.token):
+        if not same_secret(knock.token, self.token):
             return Verdict(403, "wrong token",
                            "lobstr-tui: wrong or old token: open the link this launch of "
                            "lobstr-tui --serve printed")
@@ -230,7 +243,7 @@ class Gate:
         if given is None:
             return Verdict(401, "no password", "lobstr-tui: password required",
                            challenge=True)
-        if not _same(given, self.password):
+        if not same_secret(given, self.password):
             self._failed(knock.remote)
             return Verdict(401, "wrong password", "lobstr-tui: password required",
                            challenge=True)
@@ -244,18 +257,13 @@ class Gate:
 
     def _new_session(self) -> str:
         session = secrets.token_urlsafe(32)
-        self._sessions[session] = None
+        self._sessions[_digest(session)] = session
         while len(self._sessions) > MAX_SESSIONS:
             self._sessions.popitem(last=False)
         return session
 
     def _session_of(self, cookie: str | None) -> str | None:
-        if not cookie:
-            return None
-        for session in self._sessions:  # every one compared: no early exit on a match
-            if _same(cookie, session):
-                return session
-        return None
+        return self._sessions.get(_digest(cookie)) if cookie else None
 
     def cookie_header(self, session: str) -> str:
         """The ``Set-Cookie`` value for ``session``."""
@@ -304,10 +312,14 @@ class Gate:
         return max(0.0, recent[-1] + pause - self.clock())
 
 
-def _same(given: str, expected: str) -> bool:
+def same_secret(given: str, expected: str) -> bool:
     """Constant-time comparison (the time does not tell how much of it matched)."""
     return hmac.compare_digest(given.encode("utf-8", "replace"),
                                expected.encode("utf-8", "replace"))
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode("utf-8", "replace")).digest()
 
 
 def _basic_password(header: str | None) -> str | None:

@@ -15,7 +15,6 @@ serve allows actions.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import re
 import socket
@@ -28,6 +27,7 @@ from aiohttp import web
 
 from lobstr_tui.api.client import USER_AGENT
 from lobstr_tui.api.secret import Token
+from lobstr_tui.serve.gate import same_secret
 
 FRESH_SHARE = 0.9
 """An answer is shared while younger than this share of the asker's period: a viewer
@@ -156,9 +156,8 @@ class SharedProxy:
             del self._answers[next(iter(self._answers))]
 
     def _viewer(self, request: web.Request) -> bool:
-        given = request.headers.get("Authorization", "")
-        expected = f"Token {self.viewer_key}"
-        return hmac.compare_digest(given.encode(), expected.encode())
+        return same_secret(request.headers.get("Authorization", ""),
+                           f"Token {self.viewer_key}")
 
 
 def _max_age(header: str) -> float | None:

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import contextvars
 import html
-import ipaddress
 import json
 import logging
 import math
@@ -46,6 +45,7 @@ from lobstr_tui.serve.gate import (
     Knock,
     Verdict,
     host_form,
+    is_loopback,
     is_wildcard,
     printable,
 )
@@ -80,16 +80,6 @@ class ServeOptions:
     """Options passed on to each viewer's cockpit (theme, budget, poll...)."""
     public_url: str | None = None
     """The URL browsers use, when it is not ``http://host:port`` (a reverse proxy)."""
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.1, ::1 and localhost."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def full_page(limit: int) -> str:
