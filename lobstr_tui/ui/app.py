@@ -141,10 +141,14 @@ class LobstrApp(App[None]):
         self.start_board = start_board
         self.alerts = alerts or AlertSettings()
         self.alert_desk = AlertDesk(self, self.alerts)
-        self.download_desk = DownloadDesk(self, download_dir or Path.cwd())
+        self.download_desk = DownloadDesk(self, download_dir or Path.cwd(),
+                                          client=lambda: self.scheduler.client,
+                                          snapshot=lambda: self.snapshot)
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
-        self.profile_desk = ProfileDesk(self, scheduler, profiles)
+        self.profile_desk = ProfileDesk(self, scheduler, profiles,
+                                        listener_for=self.listener_for,
+                                        refusal=self._no_switch_now, show=self._show_profile)
         self.snapshot = scheduler.snapshot
         self.terminal = TerminalWatch(self)
         self._settled = False
@@ -269,11 +273,59 @@ class LobstrApp(App[None]):
 
         return listen
 
+    def _no_switch_now(self) -> str | None:
+        """Why another profile cannot be shown now (None: it can)."""
+        if self.download_desk.busy:
+            return "a download is under way: esc cancels it, then p switches"
+        if self.scheduler.actions.busy:
+            return "a launch or abort is under way: switch once it is answered"
+        return None
+
+    def _show_profile(self, scheduler: PollScheduler, name: str, start: bool) -> None:
+        """Show profile ``name``: its scheduler replaces the shown one, the squids, runs
+        and detail start again from its snapshot and the log says so."""
+        self.scheduler = scheduler
+        main = self.main
+        scheduler.show_tab(main.query_one(RunStory).tab)
+        if self.board_screen is not None:
+            scheduler.show_board(True)
+        if start:
+            scheduler.start()
+        self.snapshot = scheduler.snapshot
+        squids = main.query_one(SquidList)
+        if main.query_one(RunFind).has_class("-visible"):
+            main.query_one(RunFind).action_close()
+        squids.clear_filter()
+        squids.forget()
+        text = f"switched to profile {name}"
+        main.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION, text, Level.INFO)])
+        self.notify(text, timeout=3)
+        self.refresh_view()
+
+    @on(DownloadDesk.Changed)
+    def _download_changed(self, message: DownloadDesk.Changed) -> None:
+        if self.screen_stack:
+            self.main.query_one(DownloadBar).show_status(message.status)
+
+    @on(DownloadDesk.Said)
+    def _download_said(self, message: DownloadDesk.Said) -> None:
+        if self.screen_stack:
+            self.main.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION,
+                                                     message.text, message.level)])
+
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
         if message.source is not None and message.source is not self.scheduler:
-            self.profile_desk.arrived_elsewhere(message.source, message.snapshot,
-                                                message.events)
+            said = self.profile_desk.arrived_elsewhere(message.source, message.snapshot,
+                                                       message.events)
+            if said is None or not self.screen_stack:
+                return
+            if said and self.main.query(EventLog):
+                self.main.query_one(EventLog).add(said)
+                self.alert_desk.deliver(said)
+            if self.board_screen is not None:
+                self.board_screen.show(self.profile_desk.board_snapshot(self.snapshot),
+                                       self.clock())
             return
         self.snapshot = message.snapshot
         if not self.screen_stack:

@@ -4,20 +4,18 @@ question before replacing a file, and esc to cancel."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import humanize
+from textual.app import App
+from textual.message import Message
 
-from lobstr_tui.api import StatusKind
-from lobstr_tui.monitor import Event, EventKind, Level
+from lobstr_tui.api import LobstrClient, StatusKind
+from lobstr_tui.monitor import Level, Snapshot
 from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase, ExportStatus
 from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.download_bar import DownloadBar
-from lobstr_tui.ui.event_log import EventLog
-
-if TYPE_CHECKING:
-    from lobstr_tui.ui.app import LobstrApp
 
 ENDED_PATIENCE = 90.0
 """How long to wait for the export of a run that ended without being done (an errored
@@ -25,11 +23,31 @@ or aborted run may never get one: lobstr.io answers 404 either way)."""
 
 
 class DownloadDesk:
-    """One export at a time, run in a worker of the app."""
+    """One export at a time, run in a worker of the app. It reads the shown account's
+    client and snapshot through the callables it is given, and answers the app with
+    messages: :class:`Changed` for the download bar, :class:`Said` for the log."""
 
-    def __init__(self, app: LobstrApp, directory: Path) -> None:
+    class Changed(Message):
+        """The export's status changed (None: no export under way)."""
+
+        def __init__(self, status: ExportStatus | None) -> None:
+            super().__init__()
+            self.status = status
+
+    class Said(Message):
+        """How an export ended, for the log."""
+
+        def __init__(self, text: str, level: Level) -> None:
+            super().__init__()
+            self.text = text
+            self.level = level
+
+    def __init__(self, app: App[Any], directory: Path, *, client: Callable[[], LobstrClient],
+                 snapshot: Callable[[], Snapshot]) -> None:
         self.app = app
         self.directory = directory
+        self._client = client
+        self._snapshot = snapshot
         self.export: Export | None = None
         self.last: ExportOutcome | None = None
         self._web_folder: tempfile.TemporaryDirectory[str] | None = None
@@ -46,7 +64,7 @@ class DownloadDesk:
             app.notify("a download is already under way (esc cancels it)",
                        severity="warning")
             return
-        snapshot = app.snapshot
+        snapshot = self._snapshot()
         run = snapshot.selected_run
         if run is None:
             app.notify("select a run first: its CSV is what d downloads", severity="warning")
@@ -57,7 +75,7 @@ class DownloadDesk:
             # Served to a browser: the file goes to the browser, through a folder of ours.
             self._web_folder = tempfile.TemporaryDirectory(prefix="lobstr-tui-")
         directory = Path(self._web_folder.name) if self._web_folder else self.directory
-        self.export = Export(app.scheduler.client, run_id=run.id,
+        self.export = Export(self._client(), run_id=run.id,
                              squid_name=squid.name if squid else "squid",
                              run_active=run.status.is_active, directory=directory,
                              on_change=self._changed,
@@ -79,14 +97,12 @@ class DownloadDesk:
                             group="download", exit_on_error=False)
 
     def _changed(self, status: ExportStatus) -> None:
-        if self.app.screen_stack:
-            self.app.main.query_one(DownloadBar).show_status(status)
+        self.app.post_message(self.Changed(status))
 
     def _finished(self, export: Export, outcome: ExportOutcome) -> None:
         self.last = outcome
         app = self.app
-        if app.screen_stack:
-            app.main.query_one(DownloadBar).show_status(None)
+        app.post_message(self.Changed(None))
         if outcome.phase is ExportPhase.EXISTS and self._web_folder is not None:
             self._run(export, overwrite=True)  # our own folder: the browser keeps its copies
             return
@@ -114,6 +130,4 @@ class DownloadDesk:
             text = f"download: {outcome.message}"
             level, severity = Level.ERROR, "error"
         app.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
-        if app.screen_stack:
-            app.main.query_one(EventLog).add([Event(app.clock(), EventKind.ACTION, text,
-                                                    level)])
+        app.post_message(self.Said(text, level))

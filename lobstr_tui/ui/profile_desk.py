@@ -10,23 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import App
 from textual.screen import ModalScreen
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.together import merged_board
-from lobstr_tui.ui.event_log import EventLog
 from lobstr_tui.ui.profile_screen import ProfileChoice, ProfileScreen
-from lobstr_tui.ui.run_find import RunFind
-from lobstr_tui.ui.run_story import RunStory
-from lobstr_tui.ui.squid_list import SquidList
-
-if TYPE_CHECKING:
-    from lobstr_tui.ui.app import LobstrApp
 
 OpenProfile = Callable[[str], PollScheduler]
 """Builds the scheduler of a profile, by name (not started)."""
+Listener = Callable[[Snapshot, list[Event]], None]
+ShowProfile = Callable[[PollScheduler, str, bool], None]
+"""The app's part of a switch: show ``scheduler`` (profile ``name``), starting it when
+the flag says so (it was not polling yet)."""
 ONLY_ONE = "only one profile: add [profiles.NAME] to config.toml"
 DEFAULT_NAME = "default"
 
@@ -47,9 +45,17 @@ class Profiles:
 class ProfileDesk:
     """The schedulers of the app's profiles, and switching between them."""
 
-    def __init__(self, app: LobstrApp, scheduler: PollScheduler,
-                 profiles: Profiles | None = None) -> None:
+    def __init__(self, app: App[Any], scheduler: PollScheduler,
+                 profiles: Profiles | None = None, *,
+                 listener_for: Callable[[PollScheduler], Listener],
+                 refusal: Callable[[], str | None], show: ShowProfile) -> None:
+        """``listener_for`` gives what a scheduler calls with its snapshots, ``refusal``
+        why no switch can be made now (None: it can), ``show`` the app's part of a
+        switch."""
         self.app = app
+        self._listener_for = listener_for
+        self._refusal = refusal
+        self._show = show
         self.current = profiles.current if profiles else DEFAULT_NAME
         self.choices = profiles.choices if profiles else ()
         self.together = bool(profiles and profiles.together)
@@ -64,7 +70,7 @@ class ProfileDesk:
                 if choice.name not in self.running and choice.problem is None:
                     self.running[choice.name] = self._open(choice.name)
         for each in self.running.values():
-            each.listener = app.listener_for(each)
+            each.listener = listener_for(each)
 
     @property
     def closing(self) -> tuple[PollScheduler, ...]:
@@ -108,13 +114,6 @@ class ProfileDesk:
         app.push_screen(ProfileScreen(self.choices, self.current),
                         callback=lambda name: self.switch(name) if name else None)
 
-    def _refusal(self) -> str | None:
-        if self.app.download_desk.busy:
-            return "a download is under way: esc cancels it, then p switches"
-        if self.app.scheduler.actions.busy:
-            return "a launch or abort is under way: switch once it is answered"
-        return None
-
     def switch(self, name: str, *, squid_id: str | None = None,
                run_id: str | None = None) -> None:
         """Show profile ``name`` (on ``squid_id`` and ``run_id`` when given): its
@@ -127,8 +126,7 @@ class ProfileDesk:
         if refusal is not None:
             app.notify(refusal, severity="warning")
             return
-        old = app.scheduler
-        board_open = app.board_screen is not None
+        old = self.running[self.current]
         if self.together:
             new = self.running[name]
             # Back to the essentials and the board rows: no selected run to keep fresh.
@@ -136,7 +134,7 @@ class ProfileDesk:
             old.select_squid(None)
         else:
             new = self._open(name)
-            new.listener = app.listener_for(new)
+            new.listener = self._listener_for(new)
             old.listener = None
             del self.running[self.current]
             self.running[name] = new
@@ -144,26 +142,10 @@ class ProfileDesk:
             app.run_worker(self._retire(old), name="retire-profile", group="profiles",
                            description="closing the previous profile", exit_on_error=False)
         self.current, self.switched = name, True
-        app.scheduler = new
-        main = app.main
-        new.show_tab(main.query_one(RunStory).tab)
-        if board_open:
-            new.show_board(True)
         if squid_id is not None:
             new.select_squid(squid_id)
             new.select_run(run_id)
-        if not self.together:
-            new.start()
-        app.snapshot = new.snapshot
-        squids = main.query_one(SquidList)
-        if main.query_one(RunFind).has_class("-visible"):
-            main.query_one(RunFind).action_close()
-        squids.clear_filter()
-        squids.forget()
-        text = f"switched to profile {name}"
-        main.query_one(EventLog).add([Event(app.clock(), EventKind.ACTION, text, Level.INFO)])
-        app.notify(text, timeout=3)
-        app.refresh_view()
+        self._show(new, name, not self.together)
 
     async def _retire(self, old: PollScheduler) -> None:
         await old.stop()
@@ -174,25 +156,19 @@ class ProfileDesk:
     def board_shown(self, shown: bool) -> None:
         """The board came on screen (or left): the shown profile's scheduler reads its
         selected run as one of the rows meanwhile."""
-        self.app.scheduler.show_board(shown)
+        self.running[self.current].show_board(shown)
 
     # -- what other profiles say ---------------------------------------------------------
 
     def arrived_elsewhere(self, source: PollScheduler, snapshot: Snapshot,
-                          events: Sequence[Event]) -> None:
-        """A snapshot of a profile not shown (``--all-profiles``): its alerts (and a
-        rejected token) go to the log and the alert channels; the board is redrawn."""
-        app = self.app
-        if source not in self.running.values() or not app.screen_stack:
-            return  # the word of a profile closed by a switch
-        said = named(snapshot, [e for e in events if e.alert is not None or (
+                          events: Sequence[Event]) -> list[Event] | None:
+        """A snapshot of a profile not shown (``--all-profiles``): what of it goes to the
+        log and the alert channels (its alerts, a rejected token), named for its
+        profile; None when ``source`` is no longer watched (closed by a switch)."""
+        if source not in self.running.values():
+            return None
+        return named(snapshot, [e for e in events if e.alert is not None or (
             e.kind is EventKind.CONNECTION and e.level is Level.ERROR)], every=True)
-        if said and app.main.query(EventLog):
-            app.main.query_one(EventLog).add(said)
-            app.alert_desk.deliver(said)
-        board = app.board_screen
-        if board is not None:
-            board.show(self.board_snapshot(app.snapshot), app.clock())
 
     def board_snapshot(self, shown: Snapshot) -> Snapshot:
         """What the board shows: ``shown``, with every profile's rows when all are
