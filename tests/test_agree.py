@@ -16,6 +16,7 @@ from lobstr_tui.monitor.agree import agreed
 from lobstr_tui.monitor.board import BoardRow, EndedRow
 from lobstr_tui.monitor.snapshot import Progress
 from lobstr_tui.sim import SimServer
+from lobstr_tui.ui.board_table import board_cells
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
 from tests.test_board import active_run, busy_world
@@ -229,3 +230,13 @@ async def test_a_squid_left_behind_shows_its_runs_newest_progress_not_the_last_s
             assert board.read_at is not None and line.read_at == board.read_at
             assert board.read_at > kept.read_at
             assert line.percent == board.percent and line.results == board.results
+
+
+def test_the_board_shows_the_rows_results_as_the_squid_row_does() -> None:
+    # The run was read after its stats (a pause's reason): 169 results, stats said 145.
+    # The board said 145 while the squid row said 169.
+    row = board_row(a_run("paused", results=169), at(200), stats(12, 3, 24, 145))
+    assert board_cells(row, at(210))["results"] == "169" == f"{row.results}"
+    shown = agreed(snapshot(squids=(a_squid("PAUSED"),), board=(row,),
+                            fetched_at=MappingProxyType({"squids": at(100)})))
+    assert shown.progress[SQUID].results == 169  # a paused run keeps its progress line

@@ -75,7 +75,7 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
         "reason": reason or fmt.DASH,
         "percent": "?" if percent is None else f"{percent:.0f}",
         "tasks": f"{stats.total_tasks_done}/{stats.total_tasks}" if stats else fmt.DASH,
-        "results": fmt.count(stats.total_results if stats else run.total_results),
+        "results": fmt.count(row.results),
         "rate": fmt.DASH if row.results_per_minute is None
         else f"{row.results_per_minute:,.0f}",
         "spark": fmt.spark(row.rate_history, 11),
