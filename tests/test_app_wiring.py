@@ -3,12 +3,14 @@ and what the app does with a failure it did not expect."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
 from lobstr_tui.cli import main
 from lobstr_tui.exit_codes import EXIT_USAGE
-from lobstr_tui.monitor import ActionOutcome
+from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, Snapshot
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.event_log import EventLog
@@ -107,3 +109,33 @@ def log_text(app: LobstrApp) -> str:
     log = app.query_one(EventLog)
     log.flush()
     return "\n".join(log.texts)
+
+
+async def test_a_snapshot_not_yet_shown_is_replaced_by_a_newer_one(server: SimServer) -> None:
+    # Two snapshots published before the app reads its messages: one render, of the
+    # newer one, with the events of both in order.
+    app = make_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
+        scheduler = app.scheduler
+        listen = app.listener_for(scheduler)
+        first, second = scheduler.snapshot, replace(scheduler.snapshot,
+                                                    taken_at=scheduler.snapshot.taken_at)
+        said = [Event(first.taken_at, EventKind.ACTION, f"note {n}", Level.INFO)
+                for n in (1, 2)]
+        shown: list[Snapshot] = []
+        render = app._render
+        app._render = lambda snap: (shown.append(snap), render(snap))  # type: ignore[method-assign]
+        scheduler.listener = None  # only these two reach the app now
+        listen(first, [said[0]])
+        listen(second, [said[1]])
+        log = app.query_one(EventLog)
+
+        def logged() -> bool:
+            log.flush()
+            return any("note 2" in line for line in log.texts)
+
+        await wait_for(pilot, logged, what="both notes in the log")
+        notes = [line for line in log.texts if "note 1" in line or "note 2" in line]
+        assert len(notes) == 2 and "note 1" in notes[0] and "note 2" in notes[1]
+        assert [snap for snap in shown if snap is first or snap is second] == [second]

@@ -407,3 +407,24 @@ def test_policy_override_keeps_other_periods() -> None:
     scheduler = build_scheduler(client, poll_seconds=7.0, policy=replace(
         PollPolicy(), squids_every=33.0))
     assert scheduler.policy.stats_every == 7.0 and scheduler.policy.squids_every == 33.0
+
+
+async def test_one_answer_is_published_once(server: SimServer, world: World) -> None:
+    # The first runs page selects a run (its stats are then read): that answer and the
+    # selection it makes are one snapshot, not two (each one rendered in full).
+    published: list[tuple[int, Snapshot]] = []
+    async for watch in watching(server, world):
+        scheduler = watch.scheduler
+
+        def listen(snap: Snapshot, found: list[Event], sender: PollScheduler = scheduler
+                   ) -> None:
+            published.append((sender.requests_sent, snap))
+
+        scheduler.listener = listen
+        await settle(scheduler)
+        await run_for(watch.clock, scheduler, 30)
+    assert len(published) >= 5
+    assert published[-1][1].selected_run_id is not None
+    twice = [(sent, b.taken_at) for (sent, a), (sent_b, b) in itertools.pairwise(published)
+             if sent == sent_b and (a.cadence, a.budget_note) == (b.cadence, b.budget_note)]
+    assert twice == []  # a second snapshot with no answer nor plan between them

@@ -11,8 +11,9 @@ from the injected :class:`Clocks`, so tests move it by hand.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -46,7 +47,7 @@ from lobstr_tui.monitor.events import (
     short_id,
     squid_transition_event,
 )
-from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Ledger, fetch
+from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
 from lobstr_tui.monitor.jobs import (
     BOARD_SLOT,
     NEVER,
@@ -124,6 +125,8 @@ class PollScheduler:
         self._cadence: dict[str, Cadence] = {}
         self._wanted_since: dict[str, datetime] = {}
         self._pending_events: list[Event] = []
+        self._holding = 0
+        self._held_change = False
         self._wake = asyncio.Event()
         self._waiting = False
         self._loop_task: asyncio.Task[None] | None = None
@@ -394,6 +397,25 @@ class PollScheduler:
         ACCEPTED_AGE.set(job.period if job.period < NEVER else None)
         try:
             fetched = await fetch(self.client, job, self._state, self._ledger)
+        except asyncio.CancelledError:
+            self._ledger.walks.pop(job.key, None)
+            raise
+        except LobstrError as error:
+            with self._one_publish():
+                self._job_failed(job, error)
+        except Exception as error:  # a bug must cost one poll, never the poll loop
+            with self._one_publish():
+                self._job_failed(job, LobstrError(f"internal error: {type(error).__name__}: "
+                                                  f"{error}"))
+        else:
+            with self._one_publish():
+                self._take(job, fetched)
+        finally:
+            self._job_ended(job)
+
+    def _take(self, job: Job, fetched: Fetched) -> None:
+        """Merge an answer and react to it (all of it published once)."""
+        try:
             before = self._state
             self._state = fetched.merge(before, self.clocks.wall())
             if fetched.observe is not None:
@@ -402,26 +424,22 @@ class PollScheduler:
             if fetched.found is not None:
                 self._show_found(fetched.found)
             self._follow_transitions(before)
-        except asyncio.CancelledError:
-            self._ledger.walks.pop(job.key, None)
-            raise
-        except LobstrError as error:
-            self._job_failed(job, error)
         except Exception as error:  # a bug must cost one poll, never the poll loop
             self._job_failed(job, LobstrError(f"internal error: {type(error).__name__}: "
                                               f"{error}"))
-        else:
-            self._backoff.succeed(job.key)
-            self._next_due[job.key] = self.clocks.monotonic() + self._next_in(
-                job, fetched.more, before)
-            if job.kind is JobKind.LATEST_RUN:
-                self._ledger.reasons_wanted.pop(job.target or "", None)
-            self._link.recovered()
-            self._publish()
-        finally:
-            self._in_flight.pop(job.key, None)
-            self._reading.pop(job.key, None)
-            self._wake.set()
+            return
+        self._backoff.succeed(job.key)
+        self._next_due[job.key] = self.clocks.monotonic() + self._next_in(
+            job, fetched.more, before)
+        if job.kind is JobKind.LATEST_RUN:
+            self._ledger.reasons_wanted.pop(job.target or "", None)
+        self._link.recovered()
+        self._publish()
+
+    def _job_ended(self, job: Job) -> None:
+        self._in_flight.pop(job.key, None)
+        self._reading.pop(job.key, None)
+        self._wake.set()
 
     def _next_in(self, job: Job, more: bool, before: Snapshot) -> float:
         """Seconds until ``job`` is due again. The next page of a list is due at once (the
@@ -627,7 +645,24 @@ class PollScheduler:
         return action_event(self.clocks.wall(), text, run_id=run_id, squid_id=squid_id,
                             level=level)
 
+    @contextlib.contextmanager
+    def _one_publish(self) -> Iterator[None]:
+        """One answer, one snapshot: what an answer changes (the selection it moves on,
+        its events) is published once, when it has all been taken."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+            if not self._holding and self._held_change:
+                self._held_change = False
+                self._publish()
+
     def _publish(self, *, extra: list[Event] | None = None) -> None:
+        if self._holding:
+            self._held_change = True
+            self._pending_events.extend(extra or ())
+            return
         previous = self._snapshot
         now = self.clocks.wall()
         connection = self._link.connection(

@@ -152,6 +152,8 @@ class LobstrApp(App[None]):
         self.snapshot = scheduler.snapshot
         self.terminal = TerminalWatch(self)
         self._settled = False
+        self._unread: dict[PollScheduler, SnapshotArrived] = {}
+        """Per scheduler, its snapshot message posted and not yet handled."""
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -269,7 +271,15 @@ class LobstrApp(App[None]):
         """What ``scheduler`` calls with each snapshot: it is posted to the app."""
 
         def listen(snapshot: Snapshot, events: list[Event]) -> None:
-            self.post_message(SnapshotArrived(snapshot, events, scheduler))
+            waiting = self._unread.get(scheduler)
+            if waiting is not None:
+                # Not rendered yet: the newer snapshot replaces it; no event is lost.
+                waiting.snapshot = snapshot
+                waiting.events.extend(events)
+                return
+            message = SnapshotArrived(snapshot, list(events), scheduler)
+            self._unread[scheduler] = message
+            self.post_message(message)
 
         return listen
 
@@ -315,6 +325,8 @@ class LobstrApp(App[None]):
 
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
+        if message.source is not None and self._unread.get(message.source) is message:
+            del self._unread[message.source]
         if message.source is not None and message.source is not self.scheduler:
             said = self.profile_desk.arrived_elsewhere(message.source, message.snapshot,
                                                        message.events)
