@@ -10,11 +10,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
-from lobstr_tui.api import Run, RunStats, Squid, StatusKind
+from lobstr_tui.api import Page, ResultRow, Run, RunStats, RunTask, Squid, StatusKind
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.agree import agreed
 from lobstr_tui.monitor.board import BoardRow, EndedRow
 from lobstr_tui.monitor.snapshot import Progress
+from lobstr_tui.monitor.story import results_opened, results_read
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.board_table import board_cells
 from tests.conftest import TOKEN
@@ -240,3 +241,44 @@ def test_the_board_shows_the_rows_results_as_the_squid_row_does() -> None:
     shown = agreed(snapshot(squids=(a_squid("PAUSED"),), board=(row,),
                             fetched_at=MappingProxyType({"squids": at(100)})))
     assert shown.progress[SQUID].results == 169  # a paused run keeps its progress line
+
+
+def result_rows(count: int) -> Page[ResultRow]:
+    items = tuple(ResultRow.from_api({"id": f"r{n}", "run": RUN, "name": f"place {n}"})
+                  for n in range(count))
+    return Page(items=items, total_results=173, page=1, limit=50, total_pages=4, next=None,
+                previous=None, warning=None)
+
+
+def test_the_results_tab_counts_what_the_run_counted_since_its_page() -> None:
+    # The Results tab kept "Results 173" and "50 of 173 rows" while the run had 203.
+    state = snapshot(runs=(a_run("running", results=190),), runs_squid_id=SQUID,
+                     selected_squid_id=SQUID, selected_run_id=RUN, stats=stats(60, 9, 24, 203))
+    state = results_read(results_opened(state), RUN, result_rows(50), 1, at(100))
+    assert state.results.total == 173
+    shown = agreed(state).results
+    assert (shown.total, len(shown.rows), shown.has_more) == (203, 50, True)
+    # A page read after the stats (more rows than they counted) keeps its own count.
+    later = replace(state, stats=stats(60, 9, 24, 150),
+                    runs=(a_run("running", results=150),))
+    assert agreed(later).results is later.results
+
+
+def a_task(task_id: str, status: str) -> RunTask:
+    return RunTask.from_api({"id": task_id, "run": RUN, "status": status,
+                             "params": {"url": f"https://example.com/{task_id}"}})
+
+
+def test_a_paused_runs_task_is_not_shown_running() -> None:
+    # "Tasks ◌6 ✓5 ▸1" beside "no current task" for a paused run.
+    tasks = (a_task("t1", "completed"), a_task("t2", "running"), a_task("t3", "pending"))
+    base = snapshot(runs_squid_id=SQUID, selected_squid_id=SQUID, selected_run_id=RUN,
+                    tasks=tasks)
+    paused = agreed(replace(base, runs=(a_run("paused", done_reason="too_many_requests"),)))
+    assert [t.status for t in paused.tasks] == ["completed", "paused", "pending"]
+    again = agreed(replace(base, runs=(a_run("paused"),), taken_at=at(305)))
+    assert again.tasks is paused.tasks  # one read, one tuple: the tab is drawn once
+    ended = agreed(replace(base, runs=(a_run("aborted", done_reason="aborted"),)))
+    assert [t.status for t in ended.tasks] == ["completed", "stopped", "pending"]
+    running = replace(base, runs=(a_run("running"),))
+    assert agreed(running).tasks is tasks

@@ -17,6 +17,11 @@ the fresher one.
   longer active loses its progress line.
 - The runs table's row of a run follows a board read newer than the runs page (status,
   done reason, results).
+- The Results tab's count is the run's own when the run (or its stats) has counted more
+  than the results page read earlier: ``50 of 203 rows``, not ``50 of 173``.
+- A task read as running in a run that is no longer running (paused, or ended) shows as
+  held with it (``paused``, or ``stopped``): the Tasks tab never has a task running
+  beside a run line that says none is.
 
 Pure: no clock and no I/O; the instants are the snapshot's own.
 """
@@ -29,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import TypeVar
 
-from lobstr_tui.api import Run, Squid
+from lobstr_tui.api import Run, RunTask, Squid, StatusKind
 from lobstr_tui.monitor.board import BoardRow, EndedRow
-from lobstr_tui.monitor.snapshot import Progress, Snapshot
+from lobstr_tui.monitor.snapshot import Progress, ResultsPreview, Snapshot
 from lobstr_tui.monitor.transitions import status_changed
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -108,8 +113,55 @@ def _table_run(run: Run, row: BoardRow | None, runs_at: datetime | None) -> Run:
                    total_results=max(run.total_results, fresh.total_results))
 
 
+def _results(snapshot: Snapshot) -> ResultsPreview:
+    """The Results tab, counting what its run has counted since its page was read."""
+    results, run = snapshot.results, snapshot.selected_run
+    if run is None or results.run_id != run.id or not results.pages:
+        return results
+    stats = snapshot.stats
+    counted = max(run.total_results,
+                  stats.total_results if stats is not None and stats.id == run.id else 0)
+    if counted <= results.total:
+        return results
+    return replace(results, total=counted, exhausted=False)
+
+
+HELD_TASK = {StatusKind.PAUSED: "paused"}
+"""What a task read as running is, in a run of this kind that is not running (an ended
+run's: ``stopped``)."""
+_held_last: list[tuple[tuple[RunTask, ...], str, tuple[RunTask, ...]]] = []
+"""The last tasks held (in, word, out): every snapshot of one read shares one tuple, so
+the Tasks tab is counted and drawn once per read, not once per snapshot."""
+
+
+def _tasks(snapshot: Snapshot) -> tuple[RunTask, ...]:
+    """The selected run's tasks, none running unless the run is."""
+    tasks, run = snapshot.tasks, snapshot.selected_run
+    if not tasks or run is None or run.status.kind in (StatusKind.RUNNING,
+                                                         StatusKind.PENDING):
+        return tasks
+    word = HELD_TASK.get(run.status.kind, "stopped" if not run.status.is_active else "")
+    if not word or all(task.status != "running" for task in tasks):
+        return tasks
+    if _held_last and _held_last[0][0] is tasks and _held_last[0][1] == word:
+        return _held_last[0][2]
+    held = tuple(replace(task, status=word) if task.status == "running" and (
+        task.run == run.id) else task for task in tasks)
+    _held_last[:] = [(tasks, word, held)]
+    return held
+
+
 def agreed(snapshot: Snapshot) -> Snapshot:
     """``snapshot`` with every place that shows a run showing its freshest read."""
+    story: dict[str, object] = {}
+    results = _results(snapshot)
+    if results is not snapshot.results:
+        story["results"] = results
+    tasks = _tasks(snapshot)
+    if tasks is not snapshot.tasks:
+        story["tasks"] = tasks
+    if story:
+        snapshot = replace(snapshot, **story)  # type: ignore[arg-type]
     if not snapshot.board and not snapshot.recent:
         return snapshot
     rows = _newest_by_squid(row for row in snapshot.board if row.read_at is not None)

@@ -235,6 +235,10 @@ def _progress_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     old, new = previous.stats, current.stats
     if old is None or new is None or old.id != new.id:
         return
+    run = current.selected_run
+    if run is not None and run.id == new.id and run.status.kind in (StatusKind.PAUSED,
+                                                                    StatusKind.PENDING):
+        return  # no progress of a run the rows show held (its resume is said first)
     run_id = new.id
     if new.total_tasks_done > old.total_tasks_done and not _aborted(current):
         yield Event(current.taken_at, EventKind.PROGRESS,

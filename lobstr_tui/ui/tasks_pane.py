@@ -22,7 +22,7 @@ from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.story_table import StoryTable
 
 TASK_GLYPHS = {"completed": "✓", "done": "✓", "error": "✖", "failed": "✖", "running": "▸",
-               "pending": "◌", "aborted": "■"}
+               "pending": "◌", "aborted": "■", "paused": "‖", "stopped": "■"}
 """A glyph per task status (another status shows as ``?``)."""
 COLUMNS = (("status", "Status", 11), ("task", "Task", 16), ("results", "Results", 8),
            ("reason", "Done Reason", 18), ("collected", "Collected", 9))
