@@ -3,6 +3,7 @@
 This package never imports Textual.
 """
 
+from lobstr_tui.api.account_models import Balance, Me, Squid
 from lobstr_tui.api.client import DEFAULT_BASE_URL, LobstrClient, normalise_base_url
 from lobstr_tui.api.errors import (
     ApiError,
@@ -18,23 +19,19 @@ from lobstr_tui.api.errors import (
     UnauthorizedError,
 )
 from lobstr_tui.api.fields import Eta
-from lobstr_tui.api.models import (
-    Balance,
+from lobstr_tui.api.paging import Page, PageWalk, WalkEnd
+from lobstr_tui.api.ratelimit import RateLimit, RequestRecord
+from lobstr_tui.api.reasons import DoneReason, ReasonCategory, Severity, explain
+from lobstr_tui.api.run_models import (
     CreditLine,
     DownloadInfo,
     FilterCredit,
-    Me,
-    Page,
     ResultRow,
     Run,
     RunCredits,
     RunStats,
     RunTask,
-    Squid,
 )
-from lobstr_tui.api.paging import PageWalk, WalkEnd
-from lobstr_tui.api.ratelimit import RateLimit, RequestRecord
-from lobstr_tui.api.reasons import DoneReason, ReasonCategory, Severity, explain
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.status import RunStatus, StatusKind
 from lobstr_tui.api.text import cell_width, clean, fit

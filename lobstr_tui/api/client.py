@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 
 from lobstr_tui import __version__
+from lobstr_tui.api.account_models import Balance, Me, Squid
 from lobstr_tui.api.errors import (
     ApiError,
     LobstrError,
@@ -20,20 +21,9 @@ from lobstr_tui.api.errors import (
     ProtocolError,
     error_for_response,
 )
-from lobstr_tui.api.models import (
-    Balance,
-    DownloadInfo,
-    Me,
-    Page,
-    ResultRow,
-    Run,
-    RunCredits,
-    RunStats,
-    RunTask,
-    Squid,
-)
-from lobstr_tui.api.paging import MAX_PAGES, PageWalk
+from lobstr_tui.api.paging import MAX_PAGES, Page, PageWalk
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
+from lobstr_tui.api.run_models import DownloadInfo, ResultRow, Run, RunCredits, RunStats, RunTask
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.text import bounded
 

@@ -323,3 +323,9 @@ def json_list(data: Mapping[str, Any], key: str) -> list[Any]:
     if not isinstance(value, list):
         raise bad(key, "expected a list", value)
     return value
+
+
+def negatives(**values: float | int | None) -> tuple[str, ...]:
+    """``("duration -4.0",)`` for each value below zero (for a model's ``oddities``)."""
+    return tuple(f"{name} {value}" for name, value in values.items()
+                 if value is not None and value < 0)

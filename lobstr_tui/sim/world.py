@@ -1,4 +1,10 @@
-"""The rules of the simulated lobstr.io: run lifecycle, credits, slots, pauses.
+"""The simulated lobstr.io account: its squids, runs, credits and slots, and its time.
+
+The world keeps the books (which squids and runs there are, the account, the scripted
+timeline), steps them forward with its clock, launches scheduled runs, decides whether a
+run may start (one active run per squid, readiness, credits, slots) and carries out the
+steering of the ``/_sim`` control endpoints. How one run moves from step to step (its
+phases, results, credits, pauses) is in :mod:`lobstr_tui.sim.run_progress`.
 
 All state changes happen under one lock, in fixed time steps, with one seeded random
 generator: the same seed, clock moves and requests give the same answers.
@@ -17,19 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lobstr_tui.sim import errors as e
+from lobstr_tui.sim import run_progress as rp
 from lobstr_tui.sim.clock import SimClock
-from lobstr_tui.sim.entities import (
-    PausePlan,
-    SimAccount,
-    SimRun,
-    SimRunTask,
-    SimSquid,
-    SimTask,
-)
+from lobstr_tui.sim.entities import PausePlan, SimAccount, SimRun, SimRunTask, SimSquid, SimTask
+from lobstr_tui.sim.run_progress import PENDING_SECONDS
 
 STEP_SECONDS = 1.0
-PENDING_SECONDS = 3.0
-UPLOAD_SECONDS = 4.0
 MAX_CATCH_UP_STEPS = 20_000
 MAX_CLOCK_JUMP = 7 * 86400.0
 
@@ -126,7 +125,8 @@ class World:
             for index, task in enumerate(run.tasks):
                 task.started_at = started_at
                 if index < cutoff:
-                    self._collect(squid, run, task, task.expected_results, charge=False)
+                    rp.collect(self.account, squid, run, task, task.expected_results,
+                               self.now, charge=False)
                     task.status, task.done_reason = "completed", "tasks_done"
                 else:
                     task.status = "aborted" if status == "aborted" else "error"
@@ -191,109 +191,7 @@ class World:
             self._advance_run(run, work)
 
     def _advance_run(self, run: SimRun, work: float) -> None:
-        squid = self.squids[run.squid_id]
-        if run.status == "pending":
-            run.phase_left -= work
-            if run.phase_left <= 0:
-                run.status = "running"
-                run.started_at = self.now
-        elif run.status == "running":
-            self._advance_running(squid, run, work)
-        elif run.status == "paused":
-            if run.done_reason == "no_credits_left" and self.account.remaining > 0:
-                self._resume(run)
-            elif run.pause_left is not None:
-                run.pause_left -= work
-                if run.pause_left <= 0:
-                    self._resume(run)
-        elif run.status == "uploading":
-            run.phase_left -= work
-            if run.phase_left <= 0:
-                run.status = run.final_status
-                run.export_done = True
-                run.export_count += 1
-                run.export_time = self.now
-                run.email_done = False
-
-    def _advance_running(self, squid: SimSquid, run: SimRun, work: float) -> None:
-        for plan in list(run.pause_plans):
-            if run.tasks_done >= plan.after_tasks:
-                run.pause_plans.remove(plan)
-                self._pause(run, plan.reason, plan.description, plan.resume_after)
-                return
-        task = next((t for t in run.tasks if t.status in ("pending", "running")), None)
-        if task is None:
-            self._begin_upload(run, "done", "tasks_done")
-            return
-        if task.status == "pending":
-            task.status = "running"
-            task.started_at = self.now
-        run.carry += squid.results_per_second * squid.concurrency * work * self.rng.uniform(
-            0.6, 1.4)
-        wanted = min(int(run.carry), task.expected_results - task.collected)
-        run.carry -= int(run.carry)
-        cost = squid.cost_per_result
-        affordable = int(max(0.0, self.account.remaining) // cost) if cost > 0 else wanted
-        count = min(wanted, affordable)
-        self._collect(squid, run, task, count, charge=True)
-        if run.total_requests is not None:
-            run.total_requests += max(1, count // 10)
-        if task.collected >= task.expected_results:
-            task.status = "completed"
-            task.ended_at = self.now
-            task.done_reason = "tasks_done"
-        if count < wanted:
-            if squid.end_mode == "all_tasks":
-                self._pause(run, "no_credits_left", "Credits ran out: waiting for a refill",
-                            None)
-            else:
-                self._begin_upload(run, "done", "no_credits_left")
-
-    def _collect(self, squid: SimSquid, run: SimRun, task: SimRunTask, count: int, *,
-                 charge: bool) -> None:
-        if count <= 0:
-            return
-        before = task.collected
-        task.collected += count
-        task.last_page = min(task.total_pages,
-                             task.collected * task.total_pages // max(1, task.expected_results))
-        task.last_collection_at = self.now if charge else run.ended_at
-        run.total_results += count
-        duplicates = (task.collected // squid.duplicate_every) - (before // squid.duplicate_every)
-        run.unique_results += count - duplicates
-        lines = [("base", squid.base_rate), *squid.functions.items()]
-        for function, rate in lines:
-            entry = run.credits.setdefault(function, [0.0, 0])
-            entry[0] += rate * count
-            entry[1] += count
-        if charge:
-            self.account.consumed += squid.cost_per_result * count
-
-    def _pause(self, run: SimRun, reason: str, description: str | None,
-               resume_after: float | None) -> None:
-        run.status = "paused"
-        run.done_reason = reason
-        run.done_reason_desc = description
-        run.pause_left = resume_after
-
-    @staticmethod
-    def _resume(run: SimRun) -> None:
-        run.status = "running"
-        run.done_reason = None
-        run.done_reason_desc = None
-        run.pause_left = None
-
-    def _begin_upload(self, run: SimRun, final_status: str, reason: str) -> None:
-        run.status = "uploading"
-        run.final_status = final_status
-        run.done_reason = reason
-        run.ended_at = self.now
-        run.phase_left = UPLOAD_SECONDS
-        for task in run.tasks:
-            if task.status in ("pending", "running"):
-                task.status = "aborted"
-                task.done_reason = "run_aborted" if final_status == "aborted" else reason
-                task.ended_at = self.now
+        rp.advance_run(run, self.squids[run.squid_id], self.account, self.now, self.rng, work)
 
     def advance_run_for(self, run: SimRun, work_seconds: float) -> None:
         """Advance one run by some work without moving the clock (building scenarios)."""
@@ -360,7 +258,7 @@ class World:
                 raise e.not_found_error("Run not found or already completed", "run_hash")
             if run.status == "uploading" and run.final_status == "aborted":
                 return run
-            self._begin_upload(run, "aborted", "aborted")
+            rp.begin_upload(run, "aborted", "aborted", self.now)
             return run
 
     # -- steering: what the /_sim control endpoints do (tests call these directly) -----
@@ -390,7 +288,7 @@ class World:
             if resume_after is not None and not (math.isfinite(resume_after)
                                                  and resume_after > 0):
                 raise e.detail_error(400, "resume_after must be a number of seconds above 0")
-            self._pause(run, reason.strip(), description, resume_after)
+            rp.pause(run, reason.strip(), description, resume_after)
             return run
 
     def resume_run(self, run_id: str) -> SimRun:
@@ -399,7 +297,7 @@ class World:
             run = self._run_to_steer(run_id)
             if run.status != "paused":
                 raise e.detail_error(400, f"run {run_id} is {run.status}, not paused")
-            self._resume(run)
+            rp.resume(run)
             return run
 
     def fail_run(self, run_id: str, description: str) -> SimRun:
@@ -410,15 +308,7 @@ class World:
                 raise e.detail_error(400, f"run {run_id} is already {run.status}")
             if not description.strip():
                 raise e.detail_error(400, "an error needs a message")
-            run.status = "error"
-            run.ended_at = self.now
-            run.done_reason = None
-            run.done_reason_desc = description
-            run.pause_left = None
-            for task in run.tasks:
-                if task.status in ("pending", "running"):
-                    task.status = "error"
-                    task.ended_at = self.now
+            rp.fail(run, description, self.now)
             return run
 
     def finish_run(self, run_id: str, reason: str = "tasks_done") -> SimRun:
@@ -431,7 +321,7 @@ class World:
             if not reason.strip():
                 raise e.detail_error(400, "a finish needs a done reason slug, e.g. tasks_done")
             run.pause_left = None
-            self._begin_upload(run, "done", reason.strip())
+            rp.begin_upload(run, "done", reason.strip(), self.now)
             return run
 
     def set_balance(self, *, available: float | None = None,

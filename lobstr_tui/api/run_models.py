@@ -1,4 +1,9 @@
-"""Immutable models of lobstr.io objects, parsed tolerantly from API bodies.
+"""Immutable models of one run and what hangs off it, parsed tolerantly from API bodies.
+
+The run (:class:`Run`), its live progress (:class:`RunStats`), where its credits went
+(:class:`RunCredits`), its tasks (:class:`RunTask`), its scraped rows
+(:class:`ResultRow`) and its export (:class:`DownloadInfo`). Squids and the account are
+in :mod:`lobstr_tui.api.account_models`; the list page is in :mod:`lobstr_tui.api.paging`.
 
 Every ``from_api`` accepts the quirks listed in ``lobstr-api.md`` (mixed timestamp
 formats, string percentages, ``"∞"`` ETAs, float or string durations, nulls, extra
@@ -7,95 +12,19 @@ fields) and raises :class:`~lobstr_tui.api.errors.ParseError` for anything else.
 Every free-text field is cleaned at this boundary (:mod:`lobstr_tui.api.text`): what a
 model holds can be put on a terminal. Impossible numbers are kept as sent and named in
 the model's ``oddities`` (``("duration -4.0",)``), so that a screen can mark them.
-:meth:`Page.from_api` skips an item it cannot read (naming it in ``skipped``) and merges
-items that share an id, instead of losing the whole page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from lobstr_tui.api import fields as f
 from lobstr_tui.api.errors import ParseError
 from lobstr_tui.api.fields import Eta
 from lobstr_tui.api.reasons import DoneReason, explain
 from lobstr_tui.api.status import RunStatus
-from lobstr_tui.api.text import clean
-
-T = TypeVar("T")
-
-
-def _status(data: Mapping[str, Any], key: str) -> RunStatus | None:
-    value = f.opt_text(data, key)
-    return RunStatus.parse(value) if value else None
-
-
-def _negatives(**values: float | int | None) -> tuple[str, ...]:
-    """``("duration -4.0",)`` for each value below zero."""
-    return tuple(f"{name} {value}" for name, value in values.items()
-                 if value is not None and value < 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Squid:
-    """A squid: one crawler's configuration with its tasks and run history summary."""
-
-    id: str
-    name: str
-    crawler: str
-    crawler_name: str
-    is_active: bool
-    is_ready: bool
-    concurrency: int
-    to_complete: bool | None
-    last_run_status: RunStatus | None
-    last_run_at: datetime | None
-    total_runs: int
-    next_launch_at: datetime | None
-    schedule: str | None
-    created_at: datetime | None
-    params: dict[str, Any] = field(default_factory=dict, compare=False)
-    # Detail-only fields (GET squids/{id}); None on list items.
-    last_run: str | None = None
-    last_run_done_reason: str | None = None
-    last_run_is_done: bool | None = None
-    message: str | None = None
-
-    @classmethod
-    def from_api(cls, data: Any) -> Squid:
-        """Parse a squid list item or squid detail body."""
-        d = f.mapping(data, "squid")
-        to_complete = d.get("to_complete")
-        schedule = d.get("schedule")
-        return cls(
-            id=f.required_id(d),
-            name=f.text(d, "name"),
-            crawler=f.text(d, "crawler"),
-            crawler_name=f.text(d, "crawler_name"),
-            is_active=f.flag(d, "is_active", True),
-            is_ready=f.flag(d, "is_ready", True),
-            concurrency=f.integer(d, "concurrency", 1),
-            to_complete=None if to_complete is None else bool(to_complete),
-            last_run_status=_status(d, "last_run_status"),
-            last_run_at=f.timestamp(d, "last_run_at"),
-            total_runs=f.integer(d, "total_runs"),
-            next_launch_at=f.timestamp(d, "next_launch_at"),
-            schedule=None if schedule is None else clean(str(schedule)),
-            created_at=f.timestamp(d, "created_at"),
-            params=f.json_object(d, "params"),
-            last_run=f.reference(d, "last_run") or None,
-            last_run_done_reason=f.opt_text(d, "last_run_done_reason"),
-            last_run_is_done=f.opt_flag(d, "last_run_is_done"),
-            message=f.opt_text(d, "message"),
-        )
-
-    @property
-    def oddities(self) -> tuple[str, ...]:
-        """Impossible values, as received: ``("total_runs -2",)``."""
-        return _negatives(concurrency=self.concurrency, total_runs=self.total_runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +92,15 @@ class Run:
     @property
     def oddities(self) -> tuple[str, ...]:
         """Impossible values, as received: ``("duration -4.0",)``."""
-        return _negatives(duration=self.duration, credit_used=self.credit_used,
-                          total_results=self.total_results,
-                          total_unique_results=self.total_unique_results,
-                          export_count=self.export_count)
+        return f.negatives(duration=self.duration, credit_used=self.credit_used,
+                           total_results=self.total_results,
+                           total_unique_results=self.total_unique_results,
+                           export_count=self.export_count)
 
 
 _STATS_KEYS = ("id", "percent_done", "total_tasks", "total_tasks_done", "total_results",
                "results_done", "is_done", "duration", "eta", "started_at")
 _CREDITS_KEYS = ("total_credits", "breakdown", "run_id", "total_results")
-_BALANCE_KEYS = ("available", "consumed", "used_slots", "total_available_slots", "name")
-_ME_KEYS = ("email", "first_name", "last_name", "plan", "id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +156,7 @@ class RunStats:
     @property
     def oddities(self) -> tuple[str, ...]:
         """Impossible values, as received: ``("percent_done 130.0",)``."""
-        odd = list(_negatives(
+        odd = list(f.negatives(
             duration=self.duration, eta=self.eta.seconds, total_tasks=self.total_tasks,
             total_tasks_done=self.total_tasks_done, total_tasks_left=self.total_tasks_left,
             total_results=self.total_results, results_total=self.results_total,
@@ -319,9 +246,10 @@ class RunCredits:
     @property
     def oddities(self) -> tuple[str, ...]:
         """Impossible values, as received: ``("total_credits -5.0",)``."""
-        return _negatives(total_credits=self.total_credits, total_results=self.total_results,
-                          **{f"credits of {line.function}": line.credits
-                             for line in self.breakdown})
+        return f.negatives(total_credits=self.total_credits,
+                           total_results=self.total_results,
+                           **{f"credits of {line.function}": line.credits
+                              for line in self.breakdown})
 
     def share(self, line: CreditLine) -> float:
         """The fraction (0..1) of the total that one line accounts for."""
@@ -383,90 +311,6 @@ class RunTask:
 
 
 @dataclass(frozen=True, slots=True)
-class Balance:
-    """Credits and slots of the account (``user/balance``)."""
-
-    name: str
-    available: float
-    consumed: float
-    bonus_credit: float
-    rollover_credit: float
-    interval: str
-    used_slots: int
-    total_available_slots: int
-    has_unpaid_bill: bool
-    reset_time: datetime | None
-    rollover_credit_expires_at: datetime | None = None
-
-    @classmethod
-    def from_api(cls, data: Any) -> Balance:
-        """Parse a balance body."""
-        d = f.mapping(data, "balance")
-        f.require_any(d, "balance", _BALANCE_KEYS)
-        return cls(
-            name=f.text(d, "name"),
-            available=f.number(d, "available"),
-            consumed=f.number(d, "consumed"),
-            bonus_credit=f.number(d, "bonus_credit"),
-            rollover_credit=f.number(d, "rollover_credit"),
-            interval=f.text(d, "interval"),
-            used_slots=f.integer(d, "used_slots"),
-            total_available_slots=f.integer(d, "total_available_slots"),
-            has_unpaid_bill=f.flag(d, "has_unpaid_bill"),
-            reset_time=f.timestamp(d, "reset_time"),
-            rollover_credit_expires_at=f.timestamp(d, "rollover_credit_expires_at"),
-        )
-
-    @property
-    def remaining(self) -> float:
-        """Credits left: ``available`` is not reduced by ``consumed`` (may be negative)."""
-        return self.available - self.consumed
-
-
-@dataclass(frozen=True, slots=True)
-class Me:
-    """The token's user (``me``), from either documented shape."""
-
-    first_name: str
-    last_name: str
-    email: str
-    email_verified: bool | None
-    is_staff: bool
-    credit_interval: str | None
-    plan_names: tuple[str, ...]
-
-    @classmethod
-    def from_api(cls, data: Any) -> Me:
-        """Parse a ``me`` body."""
-        d = f.mapping(data, "me")
-        f.require_any(d, "me", _ME_KEYS)
-        names: list[str] = []
-        current: list[str] = []
-        for entry in f.json_list(d, "plan"):
-            if isinstance(entry, str):
-                names.append(clean(entry))
-            elif isinstance(entry, Mapping):
-                name = f.text(entry, "name")
-                if name:
-                    (current if entry.get("type") == "current" else names).append(name)
-        return cls(
-            first_name=f.text(d, "first_name"),
-            last_name=f.text(d, "last_name"),
-            email=f.text(d, "email"),
-            email_verified=f.opt_flag(d, "email_verified"),
-            is_staff=f.flag(d, "is_staff"),
-            credit_interval=f.opt_text(d, "credit_interval"),
-            plan_names=tuple(current + names),
-        )
-
-    @property
-    def display_name(self) -> str:
-        """First and last name, else the email."""
-        full = f"{self.first_name} {self.last_name}".strip()
-        return full or self.email or "unknown user"
-
-
-@dataclass(frozen=True, slots=True)
 class ResultRow:
     """One scraped row; ``values`` holds the crawler-specific columns."""
 
@@ -507,90 +351,3 @@ class DownloadInfo:
         if url is None and status != "processing":
             raise ParseError("download: neither a URL nor a processing status")
         return cls(url=url, processing=url is None, progress=f.opt_number(d, "progress"))
-
-
-def item_id(item: object) -> str | None:
-    """An item's id, or None when it has none to compare by."""
-    value = getattr(item, "id", None)
-    return value if isinstance(value, str) and value else None
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a list endpoint, with the envelope's counters.
-
-    ``skipped`` names each item that could not be read (``last_run_at 'yesterday-ish'``);
-    the others are in ``items``. Items sharing an id are merged into the first one, and
-    ``duplicates`` says how many were dropped. ``total_results`` counts neither: it is
-    what a screen can show (the envelope's total less the duplicates and skipped items).
-    """
-
-    items: tuple[T, ...]
-    total_results: int
-    page: int
-    total_pages: int
-    limit: int
-    next: str | None
-    previous: str | None
-    warning: str | None
-    skipped: tuple[str, ...] = ()
-    duplicates: int = 0
-
-    @property
-    def has_next(self) -> bool:
-        """True when the envelope says another page follows (``page < total_pages``;
-        when it states neither a page count nor a total, a ``next`` link decides)."""
-        return self.page < self.total_pages
-
-    @classmethod
-    def from_api(cls, data: Any, item: Callable[[Any], T], *, page: int = 1) -> Page[T]:
-        """Parse a pagination envelope with ``item`` for each element.
-
-        A body that is not an envelope with a ``data`` list (a bare list, ``{"data":
-        null}``, no ``data``) is a ParseError for the whole resource, never an empty page.
-        """
-        if not isinstance(data, Mapping):
-            raise f.bad("list page", "expected an object with a 'data' list", data)
-        raw = data.get("data")
-        if not isinstance(raw, list):
-            raise f.bad("data", "expected the list of items", raw)
-        items: list[T] = []
-        seen: set[str] = set()
-        skipped: list[str] = []
-        duplicates = 0
-        for entry in raw:
-            try:
-                parsed = item(entry)
-            except ParseError as error:
-                skipped.append(error.brief)
-                continue
-            key = item_id(parsed)
-            if key is not None:
-                if key in seen:
-                    duplicates += 1
-                    continue
-                seen.add(key)
-            items.append(parsed)
-        total = max(len(items),
-                    f.integer(data, "total_results", len(raw)) - duplicates - len(skipped))
-        current = f.integer(data, "page", page)
-        limit = f.integer(data, "limit", len(raw))
-        next_link = f.opt_text(data, "next")
-        if data.get("total_pages") is not None:
-            pages = f.integer(data, "total_pages")
-        elif data.get("total_results") is not None and limit > 0:
-            pages = max(1, -(-total // limit))
-        else:
-            pages = current + 1 if next_link else current
-        return cls(
-            items=tuple(items),
-            total_results=total,
-            page=current,
-            total_pages=pages,
-            limit=limit,
-            next=next_link,
-            previous=f.opt_text(data, "previous"),
-            warning=f.opt_text(data, "warning"),
-            skipped=tuple(skipped),
-            duplicates=duplicates,
-        )
