@@ -152,6 +152,8 @@ class RunsTable(PlannedTable):
         self._rows: dict[str, dict[str, str]] = {}
         self._order: list[str] = []
         self._squid: str | None = None
+        self._replanned = True
+        """The columns changed since the rows were built: build them anew."""
         self._has_more = False
         self._columns = plan_columns(0)
         self._last: tuple[Snapshot, datetime] | None = None
@@ -172,7 +174,7 @@ class RunsTable(PlannedTable):
 
     def _plan(self) -> bool:
         """Choose the columns for this width; True if they changed (then ``show`` starts
-        from fresh columns and rows, as ``_squid`` is unset)."""
+        from fresh columns and rows)."""
         shortest, longest = STATUS_WIDTHS
         labels = [fmt.cells(fmt.status_label(run.status)) for run in
                   (self._last[0].runs if self._last else ())]
@@ -181,7 +183,7 @@ class RunsTable(PlannedTable):
         if columns == self._columns:
             return False
         self._columns = columns
-        self._squid = None
+        self._replanned = True
         return True
 
     def show(self, snapshot: Snapshot, now: datetime) -> None:
@@ -197,12 +199,15 @@ class RunsTable(PlannedTable):
             " · loading the oldest…" if snapshot.runs_jumping else "")
         where = (f" · {more:,} between not loaded" if gap else f" · ↓ for {more:,} older"
                  ) if more > 0 else ""
-        put_border(self, subtitle=f"{len(snapshot.runs):,} of {snapshot.runs_total:,}"
-                   + where + loading + fmt.stale_note(snapshot, "runs", now))
+        if squid is not None and snapshot.runs_squid_id != squid.id:
+            put_border(self, subtitle="loading its runs…")  # no count claimed before a page
+        else:
+            put_border(self, subtitle=f"{len(snapshot.runs):,} of {snapshot.runs_total:,}"
+                       + where + loading + fmt.stale_note(snapshot, "runs", now))
         self._has_more = more > 0 and gap is None
-        if snapshot.runs_squid_id != self._squid:
+        if snapshot.runs_squid_id != self._squid or self._replanned:
             # Another squid, or another width: start from fresh columns and rows.
-            self._squid = snapshot.runs_squid_id
+            self._squid, self._replanned = snapshot.runs_squid_id, False
             self.clear(columns=True)
             self._add_columns()
             self._rows.clear()
