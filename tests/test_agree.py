@@ -14,6 +14,7 @@ from lobstr_tui.api import Page, ResultRow, Run, RunStats, RunTask, Squid, Statu
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.agree import agreed
 from lobstr_tui.monitor.board import BoardRow, EndedRow
+from lobstr_tui.monitor.events import EventKind, derive_events
 from lobstr_tui.monitor.snapshot import Progress
 from lobstr_tui.monitor.story import results_opened, results_read
 from lobstr_tui.sim import SimServer
@@ -282,3 +283,6 @@ def test_a_paused_runs_task_is_not_shown_running() -> None:
     assert [t.status for t in ended.tasks] == ["completed", "stopped", "pending"]
     running = replace(base, runs=(a_run("running"),))
     assert agreed(running).tasks is tasks
+    # Held by the run is not ended: the log says nothing of the task.
+    said = derive_events(agreed(running), paused)
+    assert [e.text for e in said if e.kind is EventKind.TASK] == []

@@ -16,6 +16,7 @@ from enum import Enum
 
 from lobstr_tui.api import Run, RunStatus, Squid, StatusKind, explain
 from lobstr_tui.api.text import fit_middle
+from lobstr_tui.monitor.agree import HELD_STATUSES
 from lobstr_tui.monitor.snapshot import LatestRun, LinkState, Snapshot
 from lobstr_tui.monitor.transitions import WANTS_REASON, status_changed
 
@@ -271,7 +272,7 @@ def _task_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     before = {t.id: t.status for t in previous.tasks}
     ended = [t for t in current.tasks
              if t.id in before and before[t.id] != t.status
-             and t.status not in ("pending", "running", "")]
+             and t.status not in ("pending", "running", "", *HELD_STATUSES)]
     # An abort ends every remaining task at once: one line says so instead of dozens.
     swept = [t for t in ended if t.done_reason == "run_aborted"]
     if len(swept) > 2:
