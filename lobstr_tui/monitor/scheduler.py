@@ -14,9 +14,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
-from types import MappingProxyType
 
 from lobstr_tui.api import (
     LobstrClient,
@@ -24,30 +22,26 @@ from lobstr_tui.api import (
     NetworkError,
     NotFoundError,
     ProtocolError,
-    RateLimitedError,
     RequestRecord,
     Run,
-    RunStatus,
     UnauthorizedError,
 )
 from lobstr_tui.api.client import ACCEPTED_AGE
 from lobstr_tui.monitor import state as merge
 from lobstr_tui.monitor import story
-from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
-from lobstr_tui.monitor.agree import agreed
-from lobstr_tui.monitor.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
+from lobstr_tui.monitor.actions import ActionDesk
+from lobstr_tui.monitor.alerts import CreditAlarm
+from lobstr_tui.monitor.assembly import assemble
 from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
-from lobstr_tui.monitor.burn import project_burn
 from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
 from lobstr_tui.monitor.events import (
     Event,
     Level,
     action_event,
-    derive_events,
     short_id,
-    squid_transition_event,
 )
 from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
+from lobstr_tui.monitor.intents import Intents
 from lobstr_tui.monitor.jobs import (
     BOARD_SLOT,
     NEVER,
@@ -63,24 +57,25 @@ from lobstr_tui.monitor.jobs import (
 from lobstr_tui.monitor.link import LinkTracker, link_state_of
 from lobstr_tui.monitor.policy import PollPolicy
 from lobstr_tui.monitor.rate_gate import Backoff, RateGate
-from lobstr_tui.monitor.snapshot import Cadence, Snapshot, StoryTab
+from lobstr_tui.monitor.reactions import (
+    after_transitions,
+    asked_failed,
+    failure_delay,
+    missing_selection,
+    reason_unread,
+    run_gone,
+    selection_after,
+    squid_gone,
+)
+from lobstr_tui.monitor.snapshot import Cadence, Snapshot
 from lobstr_tui.monitor.tasks import cancel_and_wait
 from lobstr_tui.monitor.tracker import RowRead, RunTracker
-from lobstr_tui.monitor.transitions import (
-    SETTLED,
-    WANTS_REASON,
-    run_transitions,
-    squid_transitions,
-    status_changed,
-)
 
 Listener = Callable[[Snapshot, list[Event]], None]
-SETTLE_SECONDS = 0.25
-"""How long the cursor must rest on a squid or a run before its reads go out."""
 
 
 
-class PollScheduler:
+class PollScheduler(Intents):
     """Owns every request to the API and publishes snapshots and events.
 
     All polling shares ``policy.budget_per_minute`` (see :mod:`~lobstr_tui.monitor.budget`);
@@ -166,135 +161,6 @@ class PollScheduler:
         await cancel_and_wait(t for t in (self._loop_task, *self._in_flight.values())
                               if t is not None)
 
-    # -- intents from the UI -----------------------------------------------------------
-
-    def select_squid(self, squid_id: str | None, *, cursor: bool = False) -> None:
-        """Watch another squid: its runs are fetched at once, or once the cursor rests on
-        it when a moving ``cursor`` chose it."""
-        if squid_id == self._state.selected_squid_id:
-            return
-        self._state = merge.squid_selected(self._state, squid_id)
-        if cursor:
-            self._settle(squid_id, JobKind.RUNS)
-        self._publish()
-        self._wake.set()
-
-    def select_run(self, run_id: str | None, *, cursor: bool = False) -> None:
-        """Show another run in the detail: stats, credits and tasks are fetched at once,
-        or once the cursor rests on it when a moving ``cursor`` chose it."""
-        if run_id == self._state.selected_run_id:
-            return
-        self._state = merge.run_selected(self._state, run_id)
-        if cursor:
-            self._settle(run_id, JobKind.STATS, JobKind.CREDITS, JobKind.TASKS)
-        if self._state.story_tab is StoryTab.RESULTS:
-            self._state = story.results_opened(self._state)
-        self._publish()
-        self._wake.set()
-
-    def _settle(self, target: str | None, *kinds: JobKind) -> None:
-        """The first reads of what was just selected wait ``SETTLE_SECONDS``: a cursor run
-        over twenty squids must not spend twenty reads of the budget (and leave the squid
-        it stops on waiting for the window to slide). A read already due keeps its time."""
-        if target is None:
-            return
-        at = self.clocks.monotonic() + SETTLE_SECONDS
-        for kind in kinds:
-            self._next_due.setdefault(f"{kind.value}:{target}", at)
-
-    def show_tab(self, tab: StoryTab) -> None:
-        """The run detail shows ``tab``: tasks are polled while it is Tasks; the first
-        page of results is read when it is Results."""
-        state = story.tab_shown(self._state, tab)
-        run_id = state.selected_run_id
-        if tab is StoryTab.RESULTS:
-            state = story.results_opened(state)
-            if run_id and state.results.loading:
-                self.due(f"{JobKind.RESULTS.value}:{run_id}")
-        elif tab is StoryTab.TASKS and run_id:
-            self.due(f"{JobKind.TASKS.value}:{run_id}")  # fresh counts on opening
-        self._change_to(state)
-        self._wake.set()
-
-    def load_more_tasks(self) -> None:
-        """Read the next page of the selected run's tasks."""
-        self._change_to(story.more_tasks_wanted(self._state),
-                        JobKind.OLDER_TASKS, self._state.selected_run_id)
-
-    def load_more_results(self) -> None:
-        """Read the next page of the selected run's results."""
-        self._change_to(story.results_wanted(self._state), JobKind.RESULTS,
-                        self._state.selected_run_id)
-
-    def jump_to_oldest(self) -> bool:
-        """Read the selected squid's oldest runs directly (the last page, and the one
-        before when it is short). False when every run is loaded already."""
-        state = story.oldest_wanted(self._state)
-        self._change_to(state, JobKind.OLDEST_RUNS, state.selected_squid_id)
-        return state.runs_jumping
-
-    def find_run(self, run_id: str) -> None:
-        """Look a run up by its id; found, it is selected (with its squid)."""
-        self._ledger.find_run = run_id
-        self.due(f"{JobKind.FIND_RUN.value}:{run_id}")
-        self._wake.set()
-
-    def _change_to(self, state: Snapshot, kind: JobKind | None = None,
-                   target: str | None = None) -> None:
-        """Take a state the person asked for; ``kind`` on ``target`` is due now."""
-        if state is self._state:
-            return
-        self._state = state
-        if kind is not None and target:
-            self.due(f"{kind.value}:{target}")
-        self._publish()
-        self._wake.set()
-
-    def show_board(self, shown: bool) -> None:
-        """The board came on screen (or left it): while it is shown the selected run is
-        read as one of its rows; back on the detail its stats are read at once."""
-        state = self._state
-        if shown == state.board_view:
-            return
-        self._state = replace(state, board_view=shown)
-        if not shown and state.selected_run_id:
-            self.due(f"{JobKind.STATS.value}:{state.selected_run_id}")
-        self._publish()
-        self._wake.set()
-
-    def refresh(self) -> None:
-        """Poll everything now (still within the rate-limit rules)."""
-        for key in self._next_due:
-            self._next_due[key] = 0.0
-        self._backoff.reset()
-        self._wake.set()
-
-    def load_more_runs(self) -> None:
-        """Fetch the next page of older runs of the selected squid."""
-        state = self._state
-        if not state.selected_squid_id or not state.runs_has_more or state.runs_loading_more:
-            return
-        self._state = replace(state, runs_loading_more=True)
-        self.due(f"{JobKind.OLDER_RUNS.value}:{state.selected_squid_id}")
-        self._publish()
-        self._wake.set()
-
-    def launch_refusal(self, squid_id: str) -> str | None:
-        """Why a launch of ``squid_id`` would be refused right now, or None."""
-        return self.actions.launch_refusal(squid_id)
-
-    def abort_refusal(self) -> str | None:
-        """Why an abort would be refused right now, or None."""
-        return self.actions.abort_refusal()
-
-    def launch(self, squid_id: str) -> asyncio.Future[ActionOutcome]:
-        """Start a run of a squid (see :meth:`ActionDesk.launch`)."""
-        return self.actions.launch(squid_id)
-
-    def abort(self, run_id: str) -> asyncio.Future[ActionOutcome]:
-        """Abort a run (see :meth:`ActionDesk.abort`)."""
-        return self.actions.abort(run_id)
-
     # -- what the action desk needs (ActionHost) ---------------------------------------
 
     @property
@@ -309,10 +175,6 @@ class PollScheduler:
         self._follow_transitions(before)
         self._publish(extra=list(events))
         self._wake.set()
-
-    def due(self, key: str, after: float = 0.0) -> None:
-        """Poll job ``key`` again ``after`` seconds from now."""
-        self._next_due[key] = self.clocks.monotonic() + after if after else 0.0
 
     def link_failed(self, error: LobstrError) -> None:
         """A failure that may say something about the link (no retry time known)."""
@@ -451,37 +313,13 @@ class PollScheduler:
         return 0.0 if more else job.period
 
     def _follow_transitions(self, before: Snapshot) -> None:
-        """React to status changes seen in the last answer: a run that paused or ended
-        has its credits, stats and the balance read again now; a squid not selected
-        whose last run paused or failed has that run read (for the reason); a squid
-        list that disagrees with the selected squid's runs has them read again."""
-        state = self._state
-        settled = False
-        for change in run_transitions(before, state):
-            if change.run.status.kind in SETTLED:
-                settled = True
-                if change.run.id == state.selected_run_id:
-                    self.due(f"{JobKind.CREDITS.value}:{change.run.id}")
-                    self.due(f"{JobKind.STATS.value}:{change.run.id}")
-        for moved in squid_transitions(before, state):
-            settled = settled or moved.now.kind in SETTLED
-            squid_id = moved.squid.id
-            if squid_id == state.selected_squid_id:
-                if _runs_say_otherwise(state, moved.now, unloaded=True):
-                    self.due(f"{JobKind.RUNS.value}:{squid_id}")
-            elif moved.now.kind in WANTS_REASON and not self._tracker.knows(squid_id,
-                                                                            moved.now):
-                self._ledger.reasons_wanted.setdefault(squid_id, moved.was)
-                self.due(f"{JobKind.LATEST_RUN.value}:{squid_id}")
-        if settled:
-            self.due(JobKind.BALANCE.value)
-        squid = state.selected_squid
-        if state.squids is not before.squids and squid is not None and (
-                squid.last_run_status is not None) and _runs_say_otherwise(
-                state, squid.last_run_status, unloaded=False):
-            # The list says another state than the selected squid's runs (a launch, an
-            # abort, a pause seen there first): read them now, not at their next poll.
-            self.due(f"{JobKind.RUNS.value}:{squid.id}")
+        """React to the status changes seen in the last answer (see
+        :func:`~lobstr_tui.monitor.reactions.after_transitions`)."""
+        reaction = after_transitions(before, self._state, self._tracker.knows)
+        for squid_id, was in reaction.reasons.items():
+            self._ledger.reasons_wanted.setdefault(squid_id, was)
+        for due in reaction.due:
+            self.due(due)
 
     def _note_cadence(self, jobs: list[Job]) -> bool:
         """Note each polled resource's period, and since when it has been wanted for
@@ -509,14 +347,11 @@ class PollScheduler:
         timed_out = isinstance(error, NetworkError) and error.kind == "timeout"
         self._state = merge.counted_failure(self._state, timed_out=timed_out)
         now = self.clocks.monotonic()
-        delay = self._backoff.fail(job.key)
-        if isinstance(error, RateLimitedError):
-            retry = error.retry_after if error.retry_after is not None else delay
-            self.gate.block(job.prefix, now + retry)
-            delay = max(delay, retry)
+        delay, closed = failure_delay(error, self._backoff.fail(job.key),
+                                      unauthorized_every=self.policy.unauthorized_every)
+        if closed is not None:
+            self.gate.block(job.prefix, now + closed)
         if isinstance(error, UnauthorizedError):
-            # A rejected token does not heal by retrying: one slow probe (me) remains.
-            delay = self.policy.unauthorized_every
             self._next_due["me"] = now + delay
         self._next_due[job.key] = now + delay
         self._ledger.walks.pop(job.key, None)  # a list read again starts from page 1
@@ -533,30 +368,10 @@ class PollScheduler:
         self._publish()
 
     def _asked_failed(self, job: Job, error: LobstrError, delay: float) -> None:
-        """A read the person asked for failed: say so; only a results page refused by
-        a rate limit is read again by itself (after ``Retry-After``)."""
-        state, target = self._state, job.target or ""
-        if job.kind is JobKind.RESULTS:
-            limited = isinstance(error, RateLimitedError)
-            until = self.clocks.wall() + timedelta(seconds=delay) if limited else None
-            self._state = story.results_delayed(state, target, until)
-            if not limited:
-                self._state = merge.with_error(self._state, "results", error.message)
-            return
-        if job.kind is JobKind.FIND_RUN:
-            text = (f"no run {short_id(target)}… on lobstr.io" if isinstance(
-                error, NotFoundError) else f"could not look up run {short_id(target)}…: "
-                f"{error}")
-            self._pending_events.append(self._note(text, level=Level.WARNING))
-            return
-        if job.kind is JobKind.OLDER_TASKS:
-            what, self._state = "more tasks", replace(state, tasks_loading_more=False)
-        elif job.kind is JobKind.OLDEST_RUNS:
-            what, self._state = "the oldest runs", replace(state, runs_jumping=False)
-        else:
-            what, self._state = "older runs", replace(state, runs_loading_more=False)
-        self._pending_events.append(self._note(f"could not load {what}: {error}",
-                                                level=Level.WARNING))
+        now = self.clocks.wall()
+        self._state, said = asked_failed(self._state, job, error, at=now,
+                                         retry_at=now + timedelta(seconds=delay))
+        self._pending_events += said
 
     def _show_found(self, run: Run) -> None:
         """A run looked up by its id: select it, with its squid if it is another."""
@@ -581,62 +396,46 @@ class PollScheduler:
         self._publish()
 
     def _reason_unread(self, squid_id: str, error: LobstrError) -> None:
-        """The newest run of a squid whose status changed could not be read: the change
-        is reported without its reason, once."""
         was = self._ledger.reasons_wanted.pop(squid_id, None)
-        squid = next((s for s in self._state.squids if s.id == squid_id), None)
-        if squid is not None and squid.last_run_status is not None:
-            self._pending_events.append(squid_transition_event(
-                self.clocks.wall(), squid, was, squid.last_run_status,
-                detail=f"the reason could not be read: {error.message}"))
+        self._pending_events += reason_unread(self._state, squid_id, was, error,
+                                              self.clocks.wall())
 
     def _forget_missing(self, job: Job) -> bool:
         """A 404 for the selection: say so and move on. True if it was handled."""
-        state = self._state
-        if job.kind is JobKind.RUNS and job.target is not None and (
-                job.target == state.selected_squid_id):
-            self._forget_squid(job.target)
-            return True
-        if job.kind in (JobKind.STATS, JobKind.CREDITS, JobKind.TASKS) and (
-                job.target == state.selected_run_id and job.target is not None):
-            self._forget_run(job.target)
-            return True
-        return False
+        which = missing_selection(self._state, job)
+        if which == "squid":
+            self._forget_squid(job.target or "")
+        elif which == "run":
+            self._forget_run(job.target or "")
+        return which is not None
 
     def _forget_squid(self, squid_id: str) -> None:
-        self._pending_events.append(self._note(
-            "the selected squid no longer exists on lobstr.io; showing another one",
-            level=Level.WARNING, squid_id=squid_id))
-        self._state = merge.squid_removed(self._state, squid_id)
-        squids = self._state.squids
-        self.select_squid(squids[0].id if squids else None)
+        self._state, said, instead = squid_gone(self._state, squid_id, self.clocks.wall())
+        self._pending_events.append(said)
+        self.select_squid(instead)
 
     def _forget_run(self, run_id: str) -> None:
-        self._pending_events.append(self._note(
-            f"run {short_id(run_id)} no longer exists on lobstr.io; it left the table",
-            level=Level.WARNING, run_id=run_id))
-        self._state = merge.run_removed(self._state, run_id)
-        chosen = merge.preferred_run(self._state)
-        self.select_run(chosen.id if chosen else None)
+        self._state, said, instead = run_gone(self._state, run_id, self.clocks.wall())
+        self._pending_events.append(said)
+        self.select_run(instead)
 
     # -- after an answer -------------------------------------------------------------
 
     def _keep_selection_valid(self, job: Job, before: Snapshot) -> None:
         """After an answer: a selection that vanished on the server moves on, and an
         empty selection takes the first squid / the active or newest run."""
-        state = self._state
-        if job.kind is JobKind.SQUIDS:
-            selected = state.selected_squid_id
-            if selected is not None and all(s.id != selected for s in state.squids):
-                self._forget_squid(selected)
-            elif selected is None and state.squids:
-                self.select_squid(state.squids[0].id)
-        elif job.kind is JobKind.RUNS and job.target == state.selected_squid_id:
-            if before.selected_run_id is not None and state.selected_run is None:
-                self._forget_run(before.selected_run_id)
-            elif state.selected_run_id is None:
-                chosen = merge.preferred_run(state)
-                self.select_run(chosen.id if chosen else None)
+        todo = selection_after(job, before, self._state)
+        if todo is None:
+            return
+        what, target = todo
+        if what == "forget squid":
+            self._forget_squid(target or "")
+        elif what == "forget run":
+            self._forget_run(target or "")
+        elif what == "select squid":
+            self.select_squid(target)
+        else:
+            self.select_run(target)
 
     # -- publishing --------------------------------------------------------------------
 
@@ -663,46 +462,24 @@ class PollScheduler:
             self._held_change = True
             self._pending_events.extend(extra or ())
             return
-        previous = self._snapshot
         now = self.clocks.wall()
         connection = self._link.connection(
             last_ok_at=max(self._state.fetched_at.values(), default=None), now=now,
             blocked_for=self.gate.blocked_for(self.clocks.monotonic()),
             degraded=self._state.degraded_resources)
-        cadence = self._state.cadence
-        if dict(cadence) != self._cadence:
-            cadence = MappingProxyType(dict(self._cadence))
-        tracker = self._tracker
-        tracker.sync(self._state)
-        changes = tracker.take_changes()
-        board, recent = tracker.build(now)
-        burn = project_burn(((row, tracker.credits_rate(row.run.id)) for row in board),
-                            self._state.balance, self.credits_warn)
-        current = replace(self._state, taken_at=now, connection=connection, cadence=cadence,
-                          board=board, recent=recent, board_since=tracker.since,
-                          budget_note=self._plan.note, burn=burn,
-                          selected_history=tracker.history(self._state.selected_run_id))
-        self._state = current
-        # Published with every place of a run showing its freshest read; the log's
-        # events are derived from what is shown.
-        self._snapshot = current = agreed(current)
-        found = [*self._pending_events, *derive_events(previous, current), *(extra or [])]
+        made = assemble(self._state, self._snapshot, now=now, connection=connection,
+                        cadence=self._cadence, tracker=self._tracker,
+                        budget_note=self._plan.note, credits_warn=self.credits_warn,
+                        alarm=self._credit_alarm, pending=self._pending_events,
+                        extra=extra or [])
         self._pending_events = []
-        alerts = [alert for change in changes
-                  if (alert := run_alert(change, tracker.name(change.squid_id)))]
-        credits_low = self._credit_alarm.check(now, burn, current.balance)
-        if credits_low is not None:
-            alerts.append(credits_low)
-        followed = [moved.squid.id for moved in squid_transitions(previous, current)
-                    if moved.now.kind in RUN_ALERTS
-                    and moved.squid.id != current.selected_squid_id]
-        found = attach(found, alerts, followed_squids=followed)
-        if not self._backoff.failures(BOARD_SLOT) and tracker.has_urgent(
-                now, selected_squid=current.selected_squid_id,
+        self._state, self._snapshot = made.state, made.shown
+        if not self._backoff.failures(BOARD_SLOT) and self._tracker.has_urgent(
+                now, selected_squid=made.shown.selected_squid_id,
                 skip=frozenset(self._ledger.reasons_wanted)):
             self._next_due[BOARD_SLOT] = 0.0
         if self.listener is not None:
-            self.listener(current, found)
+            self.listener(made.shown, made.events)
 
     def _on_response(self, record: RequestRecord) -> None:
         self.requests_sent += 1
@@ -710,10 +487,3 @@ class PollScheduler:
             self.gate.observe(record.prefix, record.rate_limit,
                               now=self.clocks.monotonic(), epoch=self.clocks.epoch())
 
-
-def _runs_say_otherwise(state: Snapshot, status: RunStatus, *, unloaded: bool) -> bool:
-    """Whether the selected squid's newest loaded run is not in ``status`` (``unloaded``:
-    what to answer when its runs are not loaded)."""
-    if state.runs_squid_id != state.selected_squid_id or not state.runs:
-        return unloaded
-    return status_changed(state.runs[0].status, status)
