@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lobstr_tui.api import DownloadInfo, ForbiddenError, LobstrClient, ProtocolError
+from lobstr_tui.monitor import Event, Snapshot
 from lobstr_tui.monitor.export import (
     MAX_WAIT_SECONDS,
     STILL_RUNNING,
@@ -32,6 +33,8 @@ from lobstr_tui.sim import FaultPlan, SimServer, World, parse_spec
 from lobstr_tui.sim.entities import SimRun
 from lobstr_tui.sim.views import result_row
 from tests.conftest import TOKEN
+from tests.fake_clock import run_for, settle
+from tests.test_scheduler import watching
 
 RUNNING_MAPS_RUN = "780dabba361ba5de8f1c873f0240aadf"
 """The demo's running Google Maps run."""
@@ -541,3 +544,38 @@ async def test_cancel_from_the_done_status_does_not_undo_the_file(
                                 on_status=cancel_when_done).export.run()
     assert outcome.ok and outcome.path is not None
     assert files_in(tmp_path) == [outcome.path]
+
+
+async def test_a_download_waits_for_the_schedulers_budget_and_shows_in_the_snapshot(
+        server: SimServer, world: World, tmp_path: Path) -> None:
+    # The download is a job of the scheduler: with the minute's budget spent, its
+    # question to lobstr.io waits for the window to slide, like any poll.
+    shown: list[ExportStatus | None] = []
+
+    def listen(snap: Snapshot, found: list[Event]) -> None:
+        shown.append(snap.export)
+
+    async for watch in watching(server, world):
+        scheduler = watch.scheduler
+        await settle(scheduler)
+        scheduler.listener = listen
+        now = watch.clock.monotonic()
+        for _ in range(int(scheduler.budget.per_minute)):
+            scheduler.budget.record(now, essential=False)
+        run = finished_run(world)
+        future = scheduler.downloads.start(run_id=run.id, squid_name="Google Maps",
+                                           directory=tmp_path, run_active=False,
+                                           patience=600.0)
+        await run_for(watch.clock, scheduler, 30)
+        assert not any(p.endswith("/download") for _, _, p, _ in watch.sent)
+        for _ in range(120):  # bounded: a simulated second at a time
+            if future.done():
+                break
+            await run_for(watch.clock, scheduler, 1)
+        asked = [t - now for t, _, p, _ in watch.sent if p.endswith("/download")]
+        assert asked and asked[0] >= 59.0, asked
+        outcome = future.result()
+        assert outcome.ok and outcome.path is not None and outcome.path.exists()
+        phases = [status.phase for status in shown if status is not None]
+        assert ExportPhase.ASKING in phases and ExportPhase.DONE in phases
+        assert shown[-1] is None and scheduler.snapshot.export is None

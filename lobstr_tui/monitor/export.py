@@ -197,7 +197,8 @@ class Export:
                  run_active: bool, directory: Path,
                  sleep: Sleep = asyncio.sleep,
                  on_change: Callable[[ExportStatus], None] | None = None,
-                 patience: float = DEFAULT_PATIENCE_SECONDS) -> None:
+                 patience: float = DEFAULT_PATIENCE_SECONDS,
+                 before_ask: Callable[[], Awaitable[None]] | None = None) -> None:
         self.client = client
         self.run_id = run_id
         self.squid_name = squid_name
@@ -208,6 +209,8 @@ class Export:
         self.patience = patience
         self._sleep = sleep
         self._on_change = on_change
+        self._before_ask = before_ask
+        """Awaited before each question to lobstr.io: the scheduler's request budget."""
         self._status = ExportStatus(run_id, ExportPhase.ASKING, "", self.path)
         self._work: asyncio.Task[ExportOutcome] | None = None
         self._cancelled = False
@@ -303,6 +306,8 @@ class Export:
         failures = 0
         self._emit(ExportPhase.ASKING, "asking lobstr.io for the export")
         while True:
+            if self._before_ask is not None:
+                await self._before_ask()
             try:
                 info = await self.client.download_info(self.run_id)
             except NotFoundError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import random
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -34,12 +35,14 @@ from lobstr_tui.monitor.alerts import CreditAlarm
 from lobstr_tui.monitor.assembly import assemble
 from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
 from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
+from lobstr_tui.monitor.downloads import DownloadJob, spend
 from lobstr_tui.monitor.events import (
     Event,
     Level,
     action_event,
     short_id,
 )
+from lobstr_tui.monitor.export import ExportStatus
 from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
 from lobstr_tui.monitor.intents import Intents
 from lobstr_tui.monitor.jobs import (
@@ -109,6 +112,9 @@ class PollScheduler(Intents):
                                 rng=random.Random(seed))
         self._link = LinkTracker()
         self.actions = ActionDesk(client, self, clocks, read_only=read_only)
+        self.downloads = DownloadJob(lambda: self.client, show=self._show_export,
+                                     spend=lambda: spend(self.gate, self.budget, clocks),
+                                     sleep=clocks.sleep)
         self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only,
                                   board_since=self._tracker.since, profile=profile)
         self._state = self._snapshot
@@ -158,6 +164,7 @@ class PollScheduler(Intents):
         self._stopping = True
         self._wake.set()
         await self.actions.stop()
+        self.downloads.cancel()
         await cancel_and_wait(t for t in (self._loop_task, *self._in_flight.values())
                               if t is not None)
 
@@ -480,6 +487,10 @@ class PollScheduler(Intents):
             self._next_due[BOARD_SLOT] = 0.0
         if self.listener is not None:
             self.listener(made.shown, made.events)
+
+    def _show_export(self, status: ExportStatus | None) -> None:
+        self._state = dataclasses.replace(self._state, export=status)
+        self._publish()
 
     def _on_response(self, record: RequestRecord) -> None:
         self.requests_sent += 1

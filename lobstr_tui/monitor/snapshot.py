@@ -22,6 +22,7 @@ from lobstr_tui.api import (
 )
 from lobstr_tui.monitor.board import BoardRow, EndedRow
 from lobstr_tui.monitor.burn import Burn
+from lobstr_tui.monitor.export import ExportStatus
 from lobstr_tui.monitor.history import RunHistory
 
 STALE_FACTOR = 2.0
@@ -202,6 +203,8 @@ class Snapshot:
     burn: Burn | None = None
     selected_history: RunHistory | None = None
     profile: str | None = None
+    export: ExportStatus | None = None
+    """The download under way (None: none): a job of the scheduler, in its budget."""
     """The account's profile name, when it is to be named (several profiles in the
     config file, or one chosen by name); None: the only account."""
 

@@ -1,0 +1,79 @@
+"""A run's CSV download as a job of the scheduler: each question to lobstr.io is sent
+within the request budget and the rate gate, like every poll, and the download's status
+is in every snapshot (``Snapshot.export``), so the download bar is drawn from it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from lobstr_tui.api import LobstrClient
+from lobstr_tui.monitor.budget import RequestBudget
+from lobstr_tui.monitor.clock import Clocks
+from lobstr_tui.monitor.export import Export, ExportOutcome, ExportStatus
+from lobstr_tui.monitor.rate_gate import RateGate
+
+
+async def spend(gate: RateGate, budget: RequestBudget, clocks: Clocks,
+                prefix: str = "runs") -> None:
+    """Wait until the rate gate and the request budget allow one more request, and count
+    it there: a download's question is one request of the budget like any poll."""
+    while True:
+        now = clocks.monotonic()
+        wait = max(gate.wait(prefix, now), budget.wait(now, essential=False))
+        if wait <= 0:
+            gate.record(prefix, now)
+            budget.record(now, essential=False)
+            return
+        await clocks.sleep(wait)
+
+
+class DownloadJob:
+    """One export at a time. ``spend`` is awaited before each question (the scheduler's
+    budget); ``show`` receives every status, and None when the export has ended."""
+
+    def __init__(self, client: Callable[[], LobstrClient], *,
+                 spend: Callable[[], Awaitable[None]],
+                 show: Callable[[ExportStatus | None], None],
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._client = client
+        self._sleep = sleep
+        self._spend = spend
+        self._show = show
+        self.export: Export | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True while an export is under way."""
+        return self.export is not None and self.export.running
+
+    def start(self, *, run_id: str, squid_name: str, directory: Path, run_active: bool,
+              patience: float) -> asyncio.Future[ExportOutcome]:
+        """Download a run's CSV into ``directory``; the future holds the outcome."""
+        self.export = Export(self._client(), run_id=run_id, squid_name=squid_name,
+                             run_active=run_active, directory=directory,
+                             on_change=self._show, patience=patience,
+                             before_ask=self._spend, sleep=self._sleep)
+        return self.again(overwrite=False)
+
+    def again(self, *, overwrite: bool) -> asyncio.Future[ExportOutcome]:
+        """Run the last export again (``overwrite``: after it found the file there)."""
+        export = self.export
+        if export is None:
+            raise RuntimeError("no export to run again")
+
+        async def work() -> ExportOutcome:
+            try:
+                return await export.run(overwrite=overwrite)
+            finally:
+                self._show(None)
+
+        return asyncio.ensure_future(work())
+
+    def cancel(self) -> bool:
+        """Cancel the export under way; False if there is none."""
+        if not self.busy or self.export is None:
+            return False
+        self.export.cancel()
+        return True
