@@ -11,8 +11,8 @@ from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.monitor import ActionOutcome
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.run_detail import RunDetail
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.conftest import TOKEN
 from tests.ui_support import make_app, select_squid, wait_for
 

@@ -6,13 +6,13 @@ import pytest
 from rich.text import Text
 
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.help_screen import HelpScreen
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
 
 

@@ -35,26 +35,26 @@ from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.monitor.launch_check import launch_check
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.notify import AlertSettings
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.alert_desk import AlertDesk
-from lobstr_tui.ui.board_screen import BoardScreen
-from lobstr_tui.ui.board_table import BoardTable
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.dialog_text import abort_lines, launch_lines
-from lobstr_tui.ui.download_bar import DownloadBar
-from lobstr_tui.ui.download_desk import DownloadDesk
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen, app_key_rows
-from lobstr_tui.ui.profile_desk import ProfileDesk, Profiles, named
-from lobstr_tui.ui.results_pane import ResultsPane
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.run_find import RunFind
-from lobstr_tui.ui.run_story import TITLES, RunStory
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.tasks_pane import TasksPane
-from lobstr_tui.ui.terminal_watch import TerminalWatch
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
+from lobstr_tui.ui.services.alerts import AlertDelivery
+from lobstr_tui.ui.services.downloads import Downloads
+from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, named
+from lobstr_tui.ui.services.terminal import TerminalWatch
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.text.dialog_text import abort_lines, launch_lines
+from lobstr_tui.ui.widgets.board_table import BoardTable
+from lobstr_tui.ui.widgets.download_bar import DownloadBar
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.run_find import RunFind
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane
+from lobstr_tui.ui.widgets.tabs.run_story import TITLES, RunStory
+from lobstr_tui.ui.widgets.tabs.tasks_pane import TasksPane
+from lobstr_tui.ui.widgets.top_bar import TopBar
 
 _NO_COLOR = NoColor()
 MIN_WIDTH = 60
@@ -135,18 +135,18 @@ class LobstrApp(App[None]):
         """Show what ``scheduler`` publishes (it is started on load and stopped, with
         its client closed, on exit); its read-only flag decides the actions.
         ``profiles``: the config file's other accounts (``p`` switches; see
-        :class:`~lobstr_tui.ui.profile_desk.Profiles`)."""
+        :class:`~lobstr_tui.ui.services.profiles.Profiles`)."""
         super().__init__()
         self.scheduler = scheduler
         self.start_board = start_board
         self.alerts = alerts or AlertSettings()
-        self.alert_desk = AlertDesk(self, self.alerts)
-        self.download_desk = DownloadDesk(self, download_dir or Path.cwd(),
+        self.alert_delivery = AlertDelivery(self, self.alerts)
+        self.downloads = Downloads(self, download_dir or Path.cwd(),
                                           client=lambda: self.scheduler.client,
                                           snapshot=lambda: self.snapshot)
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
-        self.profile_desk = ProfileDesk(self, scheduler, profiles,
+        self.profile_switcher = ProfileSwitcher(self, scheduler, profiles,
                                         listener_for=self.listener_for,
                                         refusal=self._no_switch_now, show=self._show_profile)
         self.snapshot = scheduler.snapshot
@@ -179,10 +179,10 @@ class LobstrApp(App[None]):
     def action_board(self) -> None:
         """Open the board of every active run (``w`` again closes it)."""
         if self.board_screen is None:
-            board = BoardScreen(on_shown=self.profile_desk.board_shown,
-                                profiles=self.profile_desk.together)
+            board = BoardScreen(on_shown=self.profile_switcher.board_shown,
+                                profiles=self.profile_switcher.together)
             self.push_screen(board)
-            self.call_after_refresh(board.show, self.profile_desk.board_snapshot(
+            self.call_after_refresh(board.show, self.profile_switcher.board_snapshot(
                 self.snapshot), self.clock())
         elif isinstance(self.screen, BoardScreen):
             self.pop_screen()
@@ -193,8 +193,8 @@ class LobstrApp(App[None]):
         its profile)."""
         if isinstance(self.screen, BoardScreen):
             self.pop_screen()
-        if message.profile is not None and message.profile != self.profile_desk.current:
-            self.profile_desk.switch(message.profile, squid_id=message.squid_id,
+        if message.profile is not None and message.profile != self.profile_switcher.current:
+            self.profile_switcher.switch(message.profile, squid_id=message.squid_id,
                                      run_id=message.run_id)
             self.main.query_one(RunsTable).focus()
             return
@@ -223,7 +223,7 @@ class LobstrApp(App[None]):
         self.set_interval(1.0, self._tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
-        self.profile_desk.start_others()
+        self.profile_switcher.start_others()
         if self.start_board:
             self.action_board()
         self._render(self.snapshot)
@@ -248,9 +248,9 @@ class LobstrApp(App[None]):
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # what was set apart goes back to the collector with the app
-        self.alert_desk.close()
+        self.alert_delivery.close()
         self.terminal.stop()
-        await self.profile_desk.close()
+        await self.profile_switcher.close()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR Textual greys colour themes and drops the colours of ANSI
@@ -275,7 +275,7 @@ class LobstrApp(App[None]):
 
     def _no_switch_now(self) -> str | None:
         """Why another profile cannot be shown now (None: it can)."""
-        if self.download_desk.busy:
+        if self.downloads.busy:
             return "a download is under way: esc cancels it, then p switches"
         if self.scheduler.actions.busy:
             return "a launch or abort is under way: switch once it is answered"
@@ -302,13 +302,13 @@ class LobstrApp(App[None]):
         self.notify(text, timeout=3)
         self.refresh_view()
 
-    @on(DownloadDesk.Changed)
-    def _download_changed(self, message: DownloadDesk.Changed) -> None:
+    @on(Downloads.Changed)
+    def _download_changed(self, message: Downloads.Changed) -> None:
         if self.screen_stack:
             self.main.query_one(DownloadBar).show_status(message.status)
 
-    @on(DownloadDesk.Said)
-    def _download_said(self, message: DownloadDesk.Said) -> None:
+    @on(Downloads.Said)
+    def _download_said(self, message: Downloads.Said) -> None:
         if self.screen_stack:
             self.main.query_one(EventLog).add([Event(self.clock(), EventKind.ACTION,
                                                      message.text, message.level)])
@@ -316,15 +316,15 @@ class LobstrApp(App[None]):
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
         if message.source is not None and message.source is not self.scheduler:
-            said = self.profile_desk.arrived_elsewhere(message.source, message.snapshot,
+            said = self.profile_switcher.arrived_elsewhere(message.source, message.snapshot,
                                                        message.events)
             if said is None or not self.screen_stack:
                 return
             if said and self.main.query(EventLog):
                 self.main.query_one(EventLog).add(said)
-                self.alert_desk.deliver(said)
+                self.alert_delivery.deliver(said)
             if self.board_screen is not None:
-                self.board_screen.show(self.profile_desk.board_snapshot(self.snapshot),
+                self.board_screen.show(self.profile_switcher.board_snapshot(self.snapshot),
                                        self.clock())
             return
         self.snapshot = message.snapshot
@@ -332,7 +332,7 @@ class LobstrApp(App[None]):
             return  # a late snapshot while the app is closing
         connection = message.snapshot.connection
         if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None and (
-                not self.profile_desk.switched):
+                not self.profile_switcher.switched):
             # Rejected before anything was ever fetched: a start-up error, not a screen
             # to keep (launch.py says how to fix it). A token revoked later keeps it.
             self.exit(return_code=EXIT_USAGE)
@@ -343,7 +343,7 @@ class LobstrApp(App[None]):
         if message.events and self.main.query(EventLog):
             events = named(message.snapshot, message.events)
             self.main.query_one(EventLog).add(events)
-            self.alert_desk.deliver(events)
+            self.alert_delivery.deliver(events)
         self._render(message.snapshot)
 
     def refresh_view(self) -> None:
@@ -356,7 +356,7 @@ class LobstrApp(App[None]):
         now = self.clock()
         board = self.board_screen
         if board is not None:
-            board.show(self.profile_desk.board_snapshot(snapshot), now)
+            board.show(self.profile_switcher.board_snapshot(snapshot), now)
         self.main.query_one(TopBar).show(snapshot, now)
         self.main.query_one(SquidList).show(snapshot, now)
         self.main.query_one(RunsTable).show(snapshot, now)
@@ -449,16 +449,16 @@ class LobstrApp(App[None]):
         if action == "read_only":
             return self.read_only
         if action in ("profile", "only_profile"):
-            return self.profile_desk.several == (action == "profile")
+            return self.profile_switcher.several == (action == "profile")
         return True
 
     def action_profile(self) -> None:
         """Switch to another profile of config.toml (or say there is only one)."""
-        self.profile_desk.choose()
+        self.profile_switcher.choose()
 
     def action_only_profile(self) -> None:
         """``p`` with one profile: say how to add another."""
-        self.profile_desk.choose()
+        self.profile_switcher.choose()
 
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""
@@ -490,7 +490,7 @@ class LobstrApp(App[None]):
 
     def action_download(self) -> None:
         """Download the selected run's CSV to the download folder."""
-        self.download_desk.start()
+        self.downloads.start()
 
     def action_filter(self) -> None:
         """Filter the squid list by name."""
@@ -499,7 +499,7 @@ class LobstrApp(App[None]):
     def action_go_back(self) -> None:
         """From a run's detail back to the runs; else clear the filter, or go back to
         the squid list."""
-        if self.download_desk.cancel():
+        if self.downloads.cancel():
             return
         main = self.main
         if main.query_one(RunStory).has_focus_within:
@@ -626,7 +626,7 @@ class LobstrApp(App[None]):
         yield SystemCommand("board: every active run on the account", "w",
                             self.action_board)
         yield SystemCommand("profile: switch to another lobstr.io account",
-                            f"p · now {self.profile_desk.current}", self.action_profile)
+                            f"p · now {self.profile_switcher.current}", self.action_profile)
         yield SystemCommand("download: the selected run's CSV", "d", self.action_download)
         yield SystemCommand("refresh: poll everything now", "within the rate limits",
                             self.action_refresh)

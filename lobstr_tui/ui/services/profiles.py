@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.together import merged_board
-from lobstr_tui.ui.profile_screen import ProfileChoice, ProfileScreen
+from lobstr_tui.ui.screens.profile_screen import ProfileChoice, ProfileScreen
 
 OpenProfile = Callable[[str], PollScheduler]
 """Builds the scheduler of a profile, by name (not started)."""
@@ -42,7 +42,7 @@ class Profiles:
     cover them all."""
 
 
-class ProfileDesk:
+class ProfileSwitcher:
     """The schedulers of the app's profiles, and switching between them."""
 
     def __init__(self, app: App[Any], scheduler: PollScheduler,

@@ -15,14 +15,14 @@ from textual.message import Message
 from lobstr_tui.api import LobstrClient, StatusKind
 from lobstr_tui.monitor import Level, Snapshot
 from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase, ExportStatus
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
 
 ENDED_PATIENCE = 90.0
 """How long to wait for the export of a run that ended without being done (an errored
 or aborted run may never get one: lobstr.io answers 404 either way)."""
 
 
-class DownloadDesk:
+class Downloads:
     """One export at a time, run in a worker of the app. It reads the shown account's
     client and snapshot through the callables it is given, and answers the app with
     messages: :class:`Changed` for the download bar, :class:`Said` for the log."""
