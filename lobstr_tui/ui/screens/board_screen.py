@@ -62,3 +62,8 @@ class BoardScreen(Screen[None]):
         self.query_one(TopBar).show(snapshot, now)
         self.query_one(BoardTable).show(snapshot, now)
         self.query_one(RecentPanel).show(snapshot, now)
+
+    def tick(self, snapshot: Snapshot, now: datetime) -> None:
+        """A second went by: ages in the top bar (once it is built)."""
+        if self.query(TopBar):
+            self.query_one(TopBar).show(snapshot, now)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.app import App
+from textual.message import Message
 from textual.screen import ModalScreen
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
@@ -42,18 +43,28 @@ class Profiles:
     cover them all."""
 
 
+class SnapshotArrived(Message):
+    """A scheduler (``source``; None: the shown profile's) published a new snapshot
+    (and the events since the last one)."""
+
+    def __init__(self, snapshot: Snapshot, events: list[Event],
+                 source: PollScheduler | None = None) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.events = events
+        self.source = source
+
+
 class ProfileSwitcher:
     """The schedulers of the app's profiles, and switching between them."""
 
     def __init__(self, app: App[Any], scheduler: PollScheduler,
                  profiles: Profiles | None = None, *,
-                 listener_for: Callable[[PollScheduler], Listener],
                  refusal: Callable[[], str | None], show: ShowProfile) -> None:
-        """``listener_for`` gives what a scheduler calls with its snapshots, ``refusal``
-        why no switch can be made now (None: it can), ``show`` the app's part of a
-        switch."""
+        """Every scheduler's snapshots are posted to ``app`` (:class:`SnapshotArrived`);
+        ``refusal`` says why no switch can be made now (None: it can), ``show`` is the
+        app's part of a switch."""
         self.app = app
-        self._listener_for = listener_for
         self._refusal = refusal
         self._show = show
         self.current = profiles.current if profiles else DEFAULT_NAME
@@ -70,7 +81,15 @@ class ProfileSwitcher:
                 if choice.name not in self.running and choice.problem is None:
                     self.running[choice.name] = self._open(choice.name)
         for each in self.running.values():
-            each.listener = listener_for(each)
+            each.listener = self._listener_for(each)
+
+    def _listener_for(self, scheduler: PollScheduler) -> Listener:
+        """What ``scheduler`` calls with each snapshot: it is posted to the app."""
+
+        def listen(snapshot: Snapshot, events: list[Event]) -> None:
+            self.app.post_message(SnapshotArrived(snapshot, events, scheduler))
+
+        return listen
 
     @property
     def closing(self) -> tuple[PollScheduler, ...]:
