@@ -56,7 +56,7 @@ from lobstr_tui.monitor import PollScheduler
 from lobstr_tui.sim import SimClock, SimServer, World
 from lobstr_tui.sim.entities import SimRun
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.squid_list import SquidList
 from tests.fake_clock import FakeClock
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)

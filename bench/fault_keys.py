@@ -22,7 +22,7 @@ from lobstr_tui.api import LobstrClient
 from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import PollPolicy
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 
 FAULTS: dict[str, str] = {
     "hanging API": "*:hang=30",

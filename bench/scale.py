@@ -26,9 +26,9 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Event, EventKind
 from lobstr_tui.sim import SimServer, build
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 
 
 async def key_latency(app: LobstrApp, key: str, changed: object) -> float:

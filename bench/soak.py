@@ -22,7 +22,7 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import PollPolicy
 from lobstr_tui.sim import FaultPlan, SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.squid_list import SquidList
 
 FAULTS = ("*:status=503@0.02;*:html@0.01;runs/:malformed@0.01;squids:latency=0.3@0.05;"
           "runs:hang=12@0.003;*:ratelimit=2@0.005")

@@ -35,7 +35,7 @@ from lobstr_tui.notify import AlertSettings
 
 if TYPE_CHECKING:
     from lobstr_tui.ui.app import LobstrApp
-    from lobstr_tui.ui.profile_desk import Profiles
+    from lobstr_tui.ui.services.profiles import Profiles
 
 DEMO_SPEED = 1.0
 
@@ -224,8 +224,8 @@ def _profiles(args: argparse.Namespace, target: _Target) -> Profiles | None:
     every = bool(args.all_profiles)
     if settings is None or not (len(settings.profiles) > 1 or settings.chosen or every):
         return None
-    from lobstr_tui.ui.profile_desk import Profiles
-    from lobstr_tui.ui.profile_screen import ProfileChoice
+    from lobstr_tui.ui.screens.profile_screen import ProfileChoice
+    from lobstr_tui.ui.services.profiles import Profiles
 
     by_name = {p.name: p for p in settings.profiles}
 

@@ -22,8 +22,8 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks, PollPolicy
 from lobstr_tui.sim import SimClock, SimServer, build
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 
 HERE = Path(__file__).resolve().parent
 START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)

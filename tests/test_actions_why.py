@@ -17,12 +17,12 @@ from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.monitor.launch_check import cost_estimate
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen, key_rows
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.help_screen import HelpScreen, key_rows
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.top_bar import TopBar
 from tests.conftest import FROZEN_START, TOKEN
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
 

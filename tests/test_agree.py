@@ -18,7 +18,7 @@ from lobstr_tui.monitor.events import EventKind, derive_events
 from lobstr_tui.monitor.snapshot import Progress
 from lobstr_tui.monitor.story import results_opened, results_read
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui.board_table import board_cells
+from lobstr_tui.ui.widgets.board_table import board_cells
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
 from tests.test_board import active_run, busy_world

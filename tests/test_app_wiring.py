@@ -13,8 +13,8 @@ from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, Snapshot
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.run_detail import RunDetail
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.conftest import TOKEN
 from tests.ui_support import make_app, select_squid, wait_for
 
@@ -118,7 +118,7 @@ async def test_a_snapshot_not_yet_shown_is_replaced_by_a_newer_one(server: SimSe
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
         scheduler = app.scheduler
-        listen = app.listener_for(scheduler)
+        listen = app.profile_switcher.listener_for(scheduler)
         first, second = scheduler.snapshot, replace(scheduler.snapshot,
                                                     taken_at=scheduler.snapshot.taken_at)
         said = [Event(first.taken_at, EventKind.ACTION, f"note {n}", Level.INFO)

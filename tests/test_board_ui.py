@@ -4,10 +4,10 @@ that squid and run; alerts arrive as toasts and log lines."""
 from __future__ import annotations
 
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui.board_screen import BoardScreen
-from lobstr_tui.ui.board_table import BoardTable
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.recent_panel import RecentPanel
+from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.widgets.board_table import BoardTable
+from lobstr_tui.ui.widgets.recent_panel import RecentPanel
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.ui_support import make_app, squid_id, wait_for
 
 
@@ -72,14 +72,14 @@ async def test_a_pause_seen_while_running_is_a_toast_and_a_log_line(
         target = squid_id(world, "Google Maps FR restaurants")
         run_id = world.squids[target].run_ids[0]
         world.pause_run(run_id, "cookies_expired", "session expired")
-        await wait_for(pilot, lambda: "run.paused" in app.alert_desk.delivered,
+        await wait_for(pilot, lambda: "run.paused" in app.alert_delivery.delivered,
                        limit=15, what="the pause alert")
         log = app.query_one(EventLog)
         log.flush()
         assert any("running → paused: cookies_expired" in t for t in log.texts)
         toasts = [n.message for n in app._notifications]
         assert any("cookies_expired" in message for message in toasts)
-        assert "\a" in app.alert_desk.written, "the bell was rung (written even headless)"
+        assert "\a" in app.alert_delivery.written, "the bell was rung (written even headless)"
 
 
 async def test_board_flag_starts_on_the_board(server: SimServer) -> None:
@@ -114,7 +114,7 @@ async def test_board_flag_starts_on_the_board(server: SimServer) -> None:
 
 
 def test_sparkline_bars_rise_from_zero() -> None:
-    from lobstr_tui.ui import format as fmt
+    from lobstr_tui.ui.text import format as fmt
 
     assert fmt.spark([122.0, 122.5, 121.8], 10) == "███", "a steady rate is a flat line"
     assert fmt.spark([0.0, 50.0, 100.0], 10) == "▁▅█"

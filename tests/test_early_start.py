@@ -16,9 +16,9 @@ from lobstr_tui.monitor import Event, Snapshot
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.run_story import TITLES, RunStory, pane_id
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.tabs.run_story import TITLES, RunStory, pane_id
 from tests.conftest import TOKEN, manual_world
 from tests.ui_support import make_app, wait_for
 

@@ -9,7 +9,7 @@ from lobstr_tui.api import LobstrClient
 from lobstr_tui.monitor import Clocks, Event, EventKind, PollScheduler
 from lobstr_tui.monitor.state import MAX_CACHED_RUNS
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui.event_log import MAX_LINES, MAX_PENDING, EventLog
+from lobstr_tui.ui.widgets.tabs.event_log import MAX_LINES, MAX_PENDING, EventLog
 from tests.conftest import TOKEN, manual_world
 from tests.ui_support import FAST, make_app
 

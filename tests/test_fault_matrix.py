@@ -23,11 +23,11 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks, PollPolicy
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.top_bar import TopBar
 from tests.conftest import TOKEN
 from tests.fake_clock import FakeClock, run_for, settle
 from tests.ui_support import FAST, make_app, select_squid, wait_for

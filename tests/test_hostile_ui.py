@@ -8,9 +8,9 @@ import re
 
 from lobstr_tui.monitor import LinkState
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.top_bar import TopBar
 from tests.conftest import TOKEN
 from tests.ui_support import make_app, wait_for
 

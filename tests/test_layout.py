@@ -14,14 +14,14 @@ from textual.widget import Widget
 
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui import format as fmt
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.credits_panel import CreditsPanel
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.credits_panel import CreditsPanel
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.top_bar import TopBar
 from tests.conftest import TOKEN, manual_world
 from tests.ui_support import make_app, wait_for
 
@@ -167,7 +167,7 @@ async def test_an_empty_account_says_what_to_do_next() -> None:
 
 def test_the_run_id_shortens_so_that_a_done_reason_is_shown_whole() -> None:
     from lobstr_tui.api.reasons import CATALOG
-    from lobstr_tui.ui.runs_table import plan_columns
+    from lobstr_tui.ui.widgets.runs_table import plan_columns
 
     # The runs table at 80x24 has 54 cells: with a 4-character Run ID the reason column
     # holds every reason lobstr.io documents up to 20 characters (website_inaccessible).

@@ -19,7 +19,7 @@ from lobstr_tui.monitor import Event, PollScheduler, Snapshot
 from lobstr_tui.monitor.agree import is_latest
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.text import format as fmt
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
 from tests.test_board import busy_world

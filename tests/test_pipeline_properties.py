@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from lobstr_tui.api import LobstrClient, LobstrError
 from lobstr_tui.monitor import Connection, LinkState, Snapshot, derive_events
-from lobstr_tui.ui.credits_panel import credits_lines
-from lobstr_tui.ui.event_log import event_line
-from lobstr_tui.ui.run_detail import banner_text, progress_text, run_line
-from lobstr_tui.ui.runs_table import run_cells
-from lobstr_tui.ui.squid_list import squid_prompt
-from lobstr_tui.ui.top_bar import top_bar_text
+from lobstr_tui.ui.widgets.run_detail import banner_text, progress_text, run_line
+from lobstr_tui.ui.widgets.runs_table import run_cells
+from lobstr_tui.ui.widgets.squid_list import squid_prompt
+from lobstr_tui.ui.widgets.tabs.credits_panel import credits_lines
+from lobstr_tui.ui.widgets.tabs.event_log import event_line
+from lobstr_tui.ui.widgets.top_bar import top_bar_text
 from tests.test_properties import objects
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)

@@ -14,14 +14,14 @@ from lobstr_tui.config import ConfigError, Settings, every_profile, resolve_sett
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.together import merged_board
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui.board_screen import BoardScreen
-from lobstr_tui.ui.board_table import BoardTable
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import app_key_rows
-from lobstr_tui.ui.profile_desk import ONLY_ONE
-from lobstr_tui.ui.profile_screen import ProfileScreen
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.top_bar import TopBar, top_bar_parts
+from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.screens.help_screen import app_key_rows
+from lobstr_tui.ui.screens.profile_screen import ProfileScreen
+from lobstr_tui.ui.services.profiles import ONLY_ONE
+from lobstr_tui.ui.widgets.board_table import BoardTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.top_bar import TopBar, top_bar_parts
 from tests.conftest import FROZEN_START, manual_world
 from tests.test_startup import (
     LOBSTR_TUI,
@@ -313,7 +313,7 @@ async def test_p_switches_to_the_other_account(alpha: SimServer, bravo: SimServe
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen), what="picker")
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: app.profile_desk.current == "bravo", what="switched")
+        await wait_for(pilot, lambda: app.profile_switcher.current == "bravo", what="switched")
         await wait_for(pilot, lambda: app.snapshot.squids_loaded
                        and app.snapshot.selected_run is not None, what="bravo's runs")
         assert app.scheduler is not old
@@ -328,7 +328,7 @@ async def test_p_switches_to_the_other_account(alpha: SimServer, bravo: SimServe
         log.flush()
         assert any("switched to profile bravo" in text for text in log.texts)
         # The old account's polling stopped: nothing more reaches alpha.
-        await wait_for(pilot, lambda: not app.profile_desk.closing, what="alpha closed")
+        await wait_for(pilot, lambda: not app.profile_switcher.closing, what="alpha closed")
         asked_alpha, asked_bravo = len(alpha.log), len(bravo.log)
         await wait_for(pilot, lambda: len(bravo.log) >= asked_bravo + 20,
                        what="bravo polled on")
@@ -354,7 +354,7 @@ async def test_the_picker_cancels_and_lists_what_cannot_open(alpha: SimServer,
         assert "token_env names CI" in str(options.get_option("ci").prompt)  # type: ignore[attr-defined]
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ProfileScreen), what="closed")
-        assert app.profile_desk.current == "alpha" and len(bravo.log) == 0
+        assert app.profile_switcher.current == "alpha" and len(bravo.log) == 0
 
 
 async def test_p_with_one_profile_says_how_to_add_one(server: SimServer) -> None:
@@ -385,7 +385,7 @@ async def test_all_profiles_board_and_alerts_name_the_profile(
     app = make_profiles_app({"alpha": (alpha, ALPHA), "bravo": (bravo, BRAVO)}, "alpha",
                             together=True)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
-        running = app.profile_desk.running
+        running = app.profile_switcher.running
         assert set(running) == {"alpha", "bravo"}
         assert running["alpha"].budget is not running["bravo"].budget, "a budget each"
         await pilot.press("w")
@@ -403,7 +403,7 @@ async def test_all_profiles_board_and_alerts_name_the_profile(
                                           for row in running["bravo"].snapshot.board),
                        limit=15, what="bravo's running run followed")
         world.pause_run(run.id, "cookies_expired", "session expired")
-        await wait_for(pilot, lambda: "run.paused" in app.alert_desk.delivered,
+        await wait_for(pilot, lambda: "run.paused" in app.alert_delivery.delivered,
                        limit=15, what="the pause alert")
         toasts = [str(n.message) for n in app._notifications]
         assert any(t.startswith("bravo: ") and "cookies_expired" in t for t in toasts), toasts
@@ -419,7 +419,7 @@ async def test_all_profiles_board_and_alerts_name_the_profile(
         target = next(row for row in running["bravo"].snapshot.board
                       if row.run.id == key.removeprefix("bravo/"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.profile_desk.current == "bravo"
+        await wait_for(pilot, lambda: app.profile_switcher.current == "bravo"
                        and app.snapshot.selected_squid_id == target.squid_id
                        and app.snapshot.selected_run_id == target.run.id,
                        what="bravo's squid and run shown")
@@ -460,7 +460,7 @@ def test_merged_board_names_each_row_and_note() -> None:
 
 def test_alerts_name_their_profile_in_text_and_payload() -> None:
     from lobstr_tui.monitor import Event, EventKind, Level
-    from lobstr_tui.ui.profile_desk import named
+    from lobstr_tui.ui.services.profiles import named
 
     alert = Event(FROZEN_START, EventKind.STATUS, "run 3f2a1b running → paused", Level.WARNING,
                   alert="run.paused", payload={"event": "run.paused"})

@@ -16,13 +16,13 @@ from textual.widgets import DataTable, ProgressBar, Static
 from lobstr_tui import cli
 from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui.download_bar import DownloadBar
-from lobstr_tui.ui.fitted_prompt import FittedPrompt
-from lobstr_tui.ui.lean_table import LeanTable
-from lobstr_tui.ui.reshown import put_border, put_text
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.squid_list import SquidList
-from lobstr_tui.ui.still_progress_bar import StillProgressBar
+from lobstr_tui.ui.kit.fitted_prompt import FittedPrompt
+from lobstr_tui.ui.kit.lean_table import LeanTable
+from lobstr_tui.ui.kit.refit import put_border, put_text
+from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
+from lobstr_tui.ui.widgets.download_bar import DownloadBar
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.squid_list import SquidList
 from tests.ui_support import make_app, wait_for, wait_for_refresh
 
 NO_RULES: RulesMap = {}

@@ -12,8 +12,8 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen
+from lobstr_tui.ui.screens.help_screen import HelpScreen
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.ui_support import FAST, select_squid, wait_for
 
 SECRET = "SECRET-TOKEN-7Q2Z-do-not-show"

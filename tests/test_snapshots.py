@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.conftest import TOKEN, manual_world
 from tests.ui_support import make_app, wait_for, wait_for_refresh
 

@@ -18,12 +18,12 @@ from lobstr_tui.monitor.rate_gate import RateGate
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.sim import SimClock, SimServer, World, build
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.download_bar import DownloadBar
-from lobstr_tui.ui.results_pane import ResultsPane
-from lobstr_tui.ui.run_story import RunStory
-from lobstr_tui.ui.runs_table import GAP, RunsTable
-from lobstr_tui.ui.tasks_pane import TasksPane
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.widgets.download_bar import DownloadBar
+from lobstr_tui.ui.widgets.runs_table import GAP, RunsTable
+from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane
+from lobstr_tui.ui.widgets.tabs.run_story import RunStory
+from lobstr_tui.ui.widgets.tabs.tasks_pane import TasksPane
 from tests.conftest import FROZEN_START, TOKEN, manual_world
 from tests.test_fault_matrix import record_requests
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
@@ -321,15 +321,15 @@ async def test_d_downloads_the_csv_asks_before_replacing_and_refuses_an_active_r
         server: SimServer, world: World, tmp_path: Path) -> None:
     folder = tmp_path
     app = make_app(server)
-    app.download_desk.directory = folder
+    app.downloads.directory = folder
     async with app.run_test(size=(120, 40)) as pilot:
         await select_squid(pilot, app, "Amazon reviews headphones")
         run = app.snapshot.selected_run
         assert run is not None and run.status.kind.value == "done"
         await pilot.press("d")
-        await wait_for(pilot, lambda: app.download_desk.last is not None, limit=15,
+        await wait_for(pilot, lambda: app.downloads.last is not None, limit=15,
                        what="the download")
-        outcome = app.download_desk.last
+        outcome = app.downloads.last
         assert outcome is not None and outcome.ok, outcome
         saved = list(folder.glob("*.csv"))
         assert [p.name for p in saved] == [f"Amazon-reviews-headphones-{run.id}.csv"]
@@ -343,7 +343,7 @@ async def test_d_downloads_the_csv_asks_before_replacing_and_refuses_an_active_r
         # Again: the file exists, so the app asks; "n" keeps it untouched.
         before = saved[0].read_bytes()
         saved[0].write_bytes(b"mine")
-        app.download_desk.last = None
+        app.downloads.last = None
         assert app._notifications, "the saved toast is up"
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
@@ -354,26 +354,26 @@ async def test_d_downloads_the_csv_asks_before_replacing_and_refuses_an_active_r
         # And "y" replaces it.
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
-        app.download_desk.last = None
+        app.downloads.last = None
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.download_desk.last is not None
-                       and app.download_desk.last.ok, limit=15, what="replaced")
+        await wait_for(pilot, lambda: app.downloads.last is not None
+                       and app.downloads.last.ok, limit=15, what="replaced")
         assert saved[0].read_bytes() == before
 
         # An active run: a clear message, no request.
         await select_squid(pilot, app, MAPS)
         mark = len(server.log)
-        app.download_desk.last = None
+        app.downloads.last = None
         await pilot.press("d")
-        await wait_for(pilot, lambda: app.download_desk.last is not None, what="refused")
-        assert "still running" in app.download_desk.last.message
+        await wait_for(pilot, lambda: app.downloads.last is not None, what="refused")
+        assert "still running" in app.downloads.last.message
         assert not any("download" in e.path for e in list(server.log)[mark:])
 
 
 async def test_an_export_being_prepared_shows_its_status_and_esc_cancels(
         server: SimServer, world: World, tmp_path: Path) -> None:
     app = make_app(server)
-    app.download_desk.directory = tmp_path
+    app.downloads.directory = tmp_path
     async with app.run_test(size=(120, 40)) as pilot:
         await select_squid(pilot, app, "Amazon reviews headphones")
         run = app.snapshot.selected_run
@@ -385,7 +385,7 @@ async def test_an_export_being_prepared_shows_its_status_and_esc_cancels(
             app.query_one("#download-text").render()), what="the preparing status")
         assert bar.has_class("-visible")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.download_desk.last is not None, what="cancelled")
-        assert app.download_desk.last.phase.value == "cancelled"
+        await wait_for(pilot, lambda: app.downloads.last is not None, what="cancelled")
+        assert app.downloads.last.phase.value == "cancelled"
         assert not bar.has_class("-visible")
         assert files_in(tmp_path) == [], "nothing left behind (no partial file)"

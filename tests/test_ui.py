@@ -7,13 +7,13 @@ from rich.text import Text
 
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.sim.faults import FaultPlan, parse_spec
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.help_screen import HelpScreen
-from lobstr_tui.ui.run_detail import RunDetail
-from lobstr_tui.ui.runs_table import RunsTable
-from lobstr_tui.ui.squid_list import SquidList
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.help_screen import HelpScreen
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.run_detail import RunDetail
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.conftest import TOKEN
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
 
@@ -298,21 +298,3 @@ async def test_ansi_theme_and_no_color(server: SimServer, monkeypatch) -> None:
         table = app.query_one(RunsTable)
         status = table.get_row(app.snapshot.selected_run_id)[table.column_keys.index("status")]
         assert status.plain == "● running" and not str(status.style)
-
-
-async def test_before_its_runs_arrive_the_table_has_its_headers_and_says_loading(
-        world: World) -> None:
-    # At start the runs table was drawn empty without its column headers, "0 of 0",
-    # while its squid was shown running.
-    faults = FaultPlan(parse_spec("runs:hang=30"))
-    with SimServer(world, token=TOKEN, faults=faults) as server:
-        app = make_app(server, timeout=20.0)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
-            await pilot.pause()
-            table = app.query_one(RunsTable)
-            labels = [str(column.label) for column in table.columns.values()]
-            assert labels[:3] == ["Run ID", "Started", "Results"]
-            assert table.row_count == 0 and app.snapshot.selected_run_id is None
-            assert "loading its runs" in str(table.border_subtitle)
-            assert "0 of 0" not in str(table.border_subtitle)

@@ -14,8 +14,8 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks, PollPolicy, PollScheduler
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
-from lobstr_tui.ui.profile_desk import Profiles
-from lobstr_tui.ui.profile_screen import ProfileChoice
+from lobstr_tui.ui.screens.profile_screen import ProfileChoice
+from lobstr_tui.ui.services.profiles import Profiles
 from tests.conftest import TOKEN
 
 FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
@@ -95,7 +95,7 @@ def squid_id(world: World, name: str) -> str:
 
 async def select_squid(pilot: Pilot[None], app: LobstrApp, name: str) -> str:
     """Move the squid list cursor to a squid by name and wait for its runs."""
-    from lobstr_tui.ui.squid_list import SquidList
+    from lobstr_tui.ui.widgets.squid_list import SquidList
 
     await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
     target = next(s.id for s in app.snapshot.squids if s.name == name)

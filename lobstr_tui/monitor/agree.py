@@ -10,8 +10,7 @@ is applied to every snapshot before it is published (and before the log's events
 derived from it):
 
 - Each run's status is its freshest read among the runs page, its board row, its end
-  seen, and the squid list (for a squid's newest run); an end is final, so a run seen
-  ended is never shown active again. The squid row, the runs table and the board show
+  seen, and the squid list (for a squid's newest run). The squid row, the runs table and the board show
   that status (with its reason when the read had one).
 - Each run's results are the most any read counted (results only grow): the runs table,
   the board and the squid's progress line show one number.
@@ -64,8 +63,8 @@ class _Read:
     run: Run | None = None
 
     def beats(self, other: _Read) -> bool:
-        """Whether this read says more than ``other``: an end is final, else the newer."""
-        return (not self.status.is_active, self.at) > (not other.status.is_active, other.at)
+        """Whether this read is the newer."""
+        return self.at > other.at
 
 
 def _known_runs(snapshot: Snapshot) -> dict[str, tuple[str, Run]]:

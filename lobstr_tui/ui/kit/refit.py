@@ -1,27 +1,29 @@
-"""Widgets whose text is fitted to their width: shown again, from the last snapshot,
-after every resize."""
+"""Widgets whose text is refitted to their width: shown again, from the last thing
+shown (a snapshot), after every resize; and setters that skip what has not changed."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
-from lobstr_tui.monitor import Snapshot
+Shown = TypeVar("Shown")
+"""What a widget shows (for lobstr-tui's widgets, a snapshot)."""
 
 
-class Reshown:
+class Reshown(Generic[Shown]):
     """Mix in before the widget class; ``show`` records what it showed via ``shown``."""
 
-    _last: tuple[Snapshot, datetime] | None = None
+    _last: tuple[Shown, datetime] | None = None
 
-    def show(self, snapshot: Snapshot, now: datetime) -> None:
+    def show(self, snapshot: Shown, now: datetime) -> None:
         """Render a snapshot as of ``now`` (each widget's own)."""
         raise NotImplementedError
 
-    def shown(self, snapshot: Snapshot, now: datetime) -> None:
+    def shown(self, snapshot: Shown, now: datetime) -> None:
         """Remember the snapshot on screen, to show it again at a new width."""
         self._last = (snapshot, now)
 

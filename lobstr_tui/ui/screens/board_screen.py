@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.ui.board_table import BoardTable
-from lobstr_tui.ui.recent_panel import RecentPanel
-from lobstr_tui.ui.top_bar import TopBar
+from lobstr_tui.ui.widgets.board_table import BoardTable
+from lobstr_tui.ui.widgets.recent_panel import RecentPanel
+from lobstr_tui.ui.widgets.top_bar import TopBar
 
 
 class BoardScreen(Screen[None]):
@@ -62,3 +62,8 @@ class BoardScreen(Screen[None]):
         self.query_one(TopBar).show(snapshot, now)
         self.query_one(BoardTable).show(snapshot, now)
         self.query_one(RecentPanel).show(snapshot, now)
+
+    def tick(self, snapshot: Snapshot, now: datetime) -> None:
+        """A second went by: ages in the top bar (once it is built)."""
+        if self.query(TopBar):
+            self.query_one(TopBar).show(snapshot, now)

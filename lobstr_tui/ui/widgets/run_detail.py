@@ -11,9 +11,9 @@ from textual.widgets import Static
 
 from lobstr_tui.api import Run, RunStats, StatusKind, explain
 from lobstr_tui.monitor import Snapshot, short_id
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown, put_text
-from lobstr_tui.ui.still_progress_bar import StillProgressBar
+from lobstr_tui.ui.kit.refit import Reshown, put_text
+from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
+from lobstr_tui.ui.text import format as fmt
 
 
 def banner_text(run: Run) -> str | None:
@@ -78,7 +78,7 @@ def run_line(run: Run | None, stats: RunStats | None, width: int = 200) -> str:
     return " · ".join(parts)
 
 
-class RunDetail(Reshown, Vertical):
+class RunDetail(Reshown[Snapshot], Vertical):
     """Progress of the selected run, with a banner when it is paused or errored."""
 
     def compose(self) -> ComposeResult:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from lobstr_tui.monitor.export import ExportPhase, ExportStatus
-from lobstr_tui.ui.still_progress_bar import StillProgressBar
+from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
 
 
 def status_text(status: ExportStatus) -> str:

@@ -17,8 +17,8 @@ from textual.widgets.data_table import CellDoesNotExist
 from lobstr_tui.api import ResultRow
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.snapshot import ResultsPreview
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.story_table import StoryTable
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.tabs.story_table import StoryTable
 
 CELL_WIDTH = 24
 """A long value is shortened to this many cells in the table (the line under it has

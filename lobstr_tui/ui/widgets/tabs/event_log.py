@@ -17,8 +17,8 @@ from textual.timer import Timer
 from textual.widgets import Log
 
 from lobstr_tui.monitor import Event, Level
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import put_border
+from lobstr_tui.ui.kit.refit import put_border
+from lobstr_tui.ui.text import format as fmt
 
 MAX_LINES = 5_000
 MAX_ENTRIES = 2_000

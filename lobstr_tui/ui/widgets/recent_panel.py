@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown, put_border, put_text
+from lobstr_tui.ui.kit.refit import Reshown, put_border, put_text
+from lobstr_tui.ui.text import format as fmt
 
 MAX_SHOWN = 50
 
@@ -47,7 +47,7 @@ def recent_lines(snapshot: Snapshot, width: int) -> list[str]:
     return lines
 
 
-class RecentPanel(Reshown, Static):
+class RecentPanel(Reshown[Snapshot], Static):
     """Runs that ended since the monitor started (at most 24 hours)."""
 
 

@@ -19,8 +19,8 @@ from textual.widgets import Footer, Static
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.api.reasons import CATALOG
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.text import format as fmt
 
 STATUSES: tuple[tuple[StatusKind, str], ...] = (
     (StatusKind.PENDING, "created, waiting to start"),

@@ -18,8 +18,8 @@ from textual.widgets.data_table import RowDoesNotExist
 from lobstr_tui.api import RunTask
 from lobstr_tui.api.text import fit_middle
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.story_table import StoryTable
+from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.tabs.story_table import StoryTable
 
 TASK_GLYPHS = {"completed": "✓", "done": "✓", "error": "✖", "failed": "✖", "running": "▸",
                "pending": "◌", "aborted": "■", "paused": "‖", "stopped": "■"}

@@ -7,7 +7,7 @@ import textwrap
 from lobstr_tui.api import Run, Squid
 from lobstr_tui.monitor.launch_check import CostEstimate, LaunchCheck
 from lobstr_tui.monitor.snapshot import Snapshot
-from lobstr_tui.ui import format as fmt
+from lobstr_tui.ui.text import format as fmt
 
 COST_NOTE = "A run costs credits for every result it collects."
 ABORT_NOTE = "Partial results are still exported. This cannot be undone."

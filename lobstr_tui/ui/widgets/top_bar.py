@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from lobstr_tui.monitor import LinkState, Snapshot
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown, put_text
+from lobstr_tui.ui.kit.refit import Reshown, put_text
+from lobstr_tui.ui.text import format as fmt
 
 
 def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
@@ -62,7 +62,7 @@ def top_bar_text(snapshot: Snapshot, now: datetime, width: int = 200) -> tuple[s
     return " · ".join(text for _, text in parts), right
 
 
-class TopBar(Reshown, Static):
+class TopBar(Reshown[Snapshot], Static):
     """One line: who, what plan, what's left, and whether the data is live."""
 
     DEFAULT_CLASSES = "top-bar"

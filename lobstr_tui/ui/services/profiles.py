@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.app import App
+from textual.message import Message
 from textual.screen import ModalScreen
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.together import merged_board
-from lobstr_tui.ui.profile_screen import ProfileChoice, ProfileScreen
+from lobstr_tui.ui.screens.profile_screen import ProfileChoice, ProfileScreen
 
 OpenProfile = Callable[[str], PollScheduler]
 """Builds the scheduler of a profile, by name (not started)."""
@@ -42,18 +43,28 @@ class Profiles:
     cover them all."""
 
 
-class ProfileDesk:
+class SnapshotArrived(Message):
+    """A scheduler (``source``; None: the shown profile's) published a new snapshot
+    (and the events since the last one)."""
+
+    def __init__(self, snapshot: Snapshot, events: list[Event],
+                 source: PollScheduler | None = None) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.events = events
+        self.source = source
+
+
+class ProfileSwitcher:
     """The schedulers of the app's profiles, and switching between them."""
 
     def __init__(self, app: App[Any], scheduler: PollScheduler,
                  profiles: Profiles | None = None, *,
-                 listener_for: Callable[[PollScheduler], Listener],
                  refusal: Callable[[], str | None], show: ShowProfile) -> None:
-        """``listener_for`` gives what a scheduler calls with its snapshots, ``refusal``
-        why no switch can be made now (None: it can), ``show`` the app's part of a
-        switch."""
+        """Every scheduler's snapshots are posted to ``app`` (:class:`SnapshotArrived`);
+        ``refusal`` says why no switch can be made now (None: it can), ``show`` is the
+        app's part of a switch."""
         self.app = app
-        self._listener_for = listener_for
         self._refusal = refusal
         self._show = show
         self.current = profiles.current if profiles else DEFAULT_NAME
@@ -64,13 +75,36 @@ class ProfileDesk:
         """True once another profile was shown (a token rejected then is no start-up
         error)."""
         self.running: dict[str, PollScheduler] = {self.current: scheduler}
+        self._unread: dict[PollScheduler, SnapshotArrived] = {}
+        """Per scheduler, its snapshot message posted and not yet handled."""
         self._retired: list[PollScheduler] = []
         if self.together and self._open is not None:
             for choice in self.choices:
                 if choice.name not in self.running and choice.problem is None:
                     self.running[choice.name] = self._open(choice.name)
         for each in self.running.values():
-            each.listener = listener_for(each)
+            each.listener = self.listener_for(each)
+
+    def listener_for(self, scheduler: PollScheduler) -> Listener:
+        """What ``scheduler`` calls with each snapshot: it is posted to the app."""
+
+        def listen(snapshot: Snapshot, events: list[Event]) -> None:
+            waiting = self._unread.get(scheduler)
+            if waiting is not None:
+                # Not rendered yet: the newer snapshot replaces it; no event is lost.
+                waiting.snapshot = snapshot
+                waiting.events.extend(events)
+                return
+            message = SnapshotArrived(snapshot, list(events), scheduler)
+            self._unread[scheduler] = message
+            self.app.post_message(message)
+
+        return listen
+
+    def taken(self, message: SnapshotArrived) -> None:
+        """The app handles ``message``: a newer snapshot makes a message of its own."""
+        if message.source is not None and self._unread.get(message.source) is message:
+            del self._unread[message.source]
 
     @property
     def closing(self) -> tuple[PollScheduler, ...]:
@@ -134,7 +168,7 @@ class ProfileDesk:
             old.select_squid(None)
         else:
             new = self._open(name)
-            new.listener = self._listener_for(new)
+            new.listener = self.listener_for(new)
             old.listener = None
             del self.running[self.current]
             self.running[name] = new

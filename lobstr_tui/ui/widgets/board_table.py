@@ -18,10 +18,10 @@ from textual.widgets import DataTable
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.board import BoardRow
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.columns import Column, Layout, plan
-from lobstr_tui.ui.planned_table import PlannedTable
-from lobstr_tui.ui.reshown import Reshown, put_border
+from lobstr_tui.ui.kit.columns import Column, Layout, plan
+from lobstr_tui.ui.kit.planned_table import PlannedTable
+from lobstr_tui.ui.kit.refit import Reshown, put_border
+from lobstr_tui.ui.text import format as fmt
 
 LAYOUT = Layout(
     columns=(
@@ -87,7 +87,7 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
     }
 
 
-class BoardTable(Reshown, PlannedTable):
+class BoardTable(Reshown[Snapshot], PlannedTable):
     """Every active run of the account; Enter opens its squid and run."""
 
     BINDINGS = [

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from textual.widgets.data_table import CellDoesNotExist
 
-from lobstr_tui.ui.columns import Column, keys
-from lobstr_tui.ui.lean_table import LeanTable
+from lobstr_tui.ui.kit.columns import Column, keys
+from lobstr_tui.ui.kit.lean_table import LeanTable
 
 
 class PlannedTable(LeanTable):
-    """A row-cursor table whose columns come from a :class:`~lobstr_tui.ui.columns.Layout`
+    """A row-cursor table whose columns come from a :class:`~lobstr_tui.ui.kit.columns.Layout`
     plan; rows are keyed by run id."""
 
     def __init__(self, **kwargs: object) -> None:

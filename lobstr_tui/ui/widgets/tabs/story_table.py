@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from lobstr_tui.ui.lean_table import LeanTable
+from lobstr_tui.ui.kit.lean_table import LeanTable
 
 
 class StoryTable(LeanTable):

@@ -4,7 +4,7 @@ question before replacing a file, and esc to cancel."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,27 +12,23 @@ import humanize
 from textual.app import App
 from textual.message import Message
 
-from lobstr_tui.api import LobstrClient, StatusKind
+from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Level, Snapshot
-from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase, ExportStatus
-from lobstr_tui.ui.confirm_screen import ConfirmScreen
+from lobstr_tui.monitor.downloads import DownloadJob
+from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
 
 ENDED_PATIENCE = 90.0
 """How long to wait for the export of a run that ended without being done (an errored
 or aborted run may never get one: lobstr.io answers 404 either way)."""
 
 
-class DownloadDesk:
-    """One export at a time, run in a worker of the app. It reads the shown account's
-    client and snapshot through the callables it is given, and answers the app with
-    messages: :class:`Changed` for the download bar, :class:`Said` for the log."""
-
-    class Changed(Message):
-        """The export's status changed (None: no export under way)."""
-
-        def __init__(self, status: ExportStatus | None) -> None:
-            super().__init__()
-            self.status = status
+class Downloads:
+    """``d``, ``esc`` and how a download ended. The download itself is a job of the
+    shown account's scheduler (:class:`~lobstr_tui.monitor.downloads.DownloadJob`, in
+    its request budget; its status is in the snapshot, where the download bar reads
+    it); this service starts it, asks before replacing a file, and answers the app with
+    :class:`Said` for the log."""
 
     class Said(Message):
         """How an export ended, for the log."""
@@ -42,20 +38,24 @@ class DownloadDesk:
             self.text = text
             self.level = level
 
-    def __init__(self, app: App[Any], directory: Path, *, client: Callable[[], LobstrClient],
+    def __init__(self, app: App[Any], directory: Path, *, job: Callable[[], DownloadJob],
                  snapshot: Callable[[], Snapshot]) -> None:
         self.app = app
         self.directory = directory
-        self._client = client
+        self._job = job
         self._snapshot = snapshot
-        self.export: Export | None = None
         self.last: ExportOutcome | None = None
         self._web_folder: tempfile.TemporaryDirectory[str] | None = None
 
     @property
+    def export(self) -> Export | None:
+        """The last export started (under way or ended)."""
+        return self._job().export
+
+    @property
     def busy(self) -> bool:
         """True while an export is under way."""
-        return self.export is not None and self.export.running
+        return self._job().busy
 
     def start(self) -> None:
         """Download the selected run's CSV (or say why not)."""
@@ -75,43 +75,39 @@ class DownloadDesk:
             # Served to a browser: the file goes to the browser, through a folder of ours.
             self._web_folder = tempfile.TemporaryDirectory(prefix="lobstr-tui-")
         directory = Path(self._web_folder.name) if self._web_folder else self.directory
-        self.export = Export(self._client(), run_id=run.id,
-                             squid_name=squid.name if squid else "squid",
-                             run_active=run.status.is_active, directory=directory,
-                             on_change=self._changed,
-                             patience=600.0 if done or run.status.is_active else ENDED_PATIENCE)
-        self._run(self.export, overwrite=False)
+        self._run(self._job().start(
+            run_id=run.id, squid_name=squid.name if squid else "squid",
+            run_active=run.status.is_active, directory=directory,
+            patience=600.0 if done or run.status.is_active else ENDED_PATIENCE))
 
     def cancel(self) -> bool:
         """Cancel the export under way; False if there is none."""
-        if not self.busy or self.export is None:
-            return False
-        self.export.cancel()
-        return True
+        return self._job().cancel()
 
-    def _run(self, export: Export, *, overwrite: bool) -> None:
+    def _run(self, outcome: Awaitable[ExportOutcome]) -> None:
+        job = self._job()
+
         async def work() -> None:
-            self._finished(export, await export.run(overwrite=overwrite))
+            self._finished(job, await outcome)
 
         self.app.run_worker(work(), name="download", description="the download",
                             group="download", exit_on_error=False)
 
-    def _changed(self, status: ExportStatus) -> None:
-        self.app.post_message(self.Changed(status))
+    def _again(self, job: DownloadJob) -> None:
+        self._run(job.again(overwrite=True))
 
-    def _finished(self, export: Export, outcome: ExportOutcome) -> None:
+    def _finished(self, job: DownloadJob, outcome: ExportOutcome) -> None:
         self.last = outcome
         app = self.app
-        app.post_message(self.Changed(None))
         if outcome.phase is ExportPhase.EXISTS and self._web_folder is not None:
-            self._run(export, overwrite=True)  # our own folder: the browser keeps its copies
+            self._again(job)  # our own folder: the browser keeps its copies
             return
         if outcome.phase is ExportPhase.EXISTS and outcome.path is not None:
             app.push_screen(
                 ConfirmScreen("Replace the file?", [
                     f"{outcome.path} already exists.",
                     "Replace it with this run's CSV? (Cancel keeps it.)"], "Replace"),
-                callback=lambda yes: self._run(export, overwrite=True) if yes else None)
+                callback=lambda yes: self._again(job) if yes else None)
             return
         if outcome.phase is ExportPhase.DONE and outcome.path is not None:
             size = humanize.naturalsize(outcome.size or 0, binary=True)

@@ -14,10 +14,10 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from lobstr_tui.api import Run, StatusKind
 from lobstr_tui.monitor import Snapshot, short_id
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.columns import Column, Layout, plan
-from lobstr_tui.ui.planned_table import PlannedTable
-from lobstr_tui.ui.reshown import put_border
+from lobstr_tui.ui.kit.columns import Column, Layout, plan
+from lobstr_tui.ui.kit.planned_table import PlannedTable
+from lobstr_tui.ui.kit.refit import put_border
+from lobstr_tui.ui.text import format as fmt
 
 LAYOUT = Layout(
     columns=(

@@ -29,7 +29,7 @@ SEVERITY = {Level.INFO: "information", Level.GOOD: "information",
             Level.WARNING: "warning", Level.ERROR: "error"}
 
 
-class AlertDesk:
+class AlertDelivery:
     """Sends each alert event to the channels the settings ask for."""
 
     def __init__(self, app: App[None], settings: AlertSettings) -> None:

@@ -12,10 +12,10 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 from lobstr_tui.api import RunTask
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.monitor.snapshot import StoryTab
-from lobstr_tui.ui.credits_panel import CreditsPanel
-from lobstr_tui.ui.event_log import EventLog
-from lobstr_tui.ui.results_pane import ResultsPane
-from lobstr_tui.ui.tasks_pane import TasksPane, status_counts
+from lobstr_tui.ui.widgets.tabs.credits_panel import CreditsPanel
+from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane
+from lobstr_tui.ui.widgets.tabs.tasks_pane import TasksPane, status_counts
 
 TAB_ORDER = tuple(StoryTab)
 TITLES = {StoryTab.LOG: "Log", StoryTab.CREDITS: "Credits", StoryTab.TASKS: "Tasks",

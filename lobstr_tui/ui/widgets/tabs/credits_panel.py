@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from lobstr_tui.api import Balance, Run, RunCredits, RunStats
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.reshown import Reshown, put_border, put_text
+from lobstr_tui.ui.kit.refit import Reshown, put_border, put_text
+from lobstr_tui.ui.text import format as fmt
 
 
 def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats | None,
@@ -66,7 +66,7 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
     return lines
 
 
-class CreditsPanel(Reshown, Static, can_focus=True):
+class CreditsPanel(Reshown[Snapshot], Static, can_focus=True):
     """Credits of the selected run and of the account."""
 
 

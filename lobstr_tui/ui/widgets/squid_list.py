@@ -14,9 +14,9 @@ from textual.widgets.option_list import Option
 
 from lobstr_tui.api import Squid
 from lobstr_tui.monitor import Progress, Snapshot
-from lobstr_tui.ui import format as fmt
-from lobstr_tui.ui.fitted_prompt import FittedPrompt
-from lobstr_tui.ui.reshown import put_border
+from lobstr_tui.ui.kit.fitted_prompt import FittedPrompt
+from lobstr_tui.ui.kit.refit import put_border
+from lobstr_tui.ui.text import format as fmt
 
 EMPTY_ACCOUNT = ("No squids on this account yet.\n\nCreate one at app.lobstr.io: pick a "
                  "crawler, add its tasks, save. It shows here within a minute "

@@ -1,0 +1,53 @@
+"""The app's keys, everywhere in the app (the help reads them from the app's class)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; runs keep going"),
+    Binding("ctrl+q,ctrl+c", "quit", "Quit", show=False, priority=True,
+            id="app.quit_ctrl"),
+    Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys and meanings"),
+    Binding("l", "launch", "Launch", id="app.launch", tooltip="Launch a run (asks first)"),
+    Binding("a", "abort", "Abort", id="app.abort", tooltip="Abort a run (asks first)"),
+    Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
+            tooltip="Poll now (polling goes on by itself; r asks at once)"),
+    Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
+    Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
+    Binding("d", "download", "Download", id="app.download",
+            tooltip="Download the selected run's CSV (--download-dir)"),
+    Binding("w", "board", "Board", id="app.board",
+            tooltip="Every active run on the account (w again: back)"),
+    Binding("left_square_bracket", "tab(-1)", "Tab", id="app.tab_previous",
+            tooltip="Previous tab of the run detail (Log, Credits, Tasks, Results)"),
+    Binding("right_square_bracket", "tab(1)", "Tab", show=False, id="app.tab_next",
+            tooltip="Next tab of the run detail (Log, Credits, Tasks, Results)"),
+    Binding("escape", "go_back", "Back", show=False, id="app.back",
+            tooltip="Back: from a run's detail to the runs; clear the filter"),
+    # In --read-only mode launch and abort are hidden (check_action); their keys
+    # then reach these bindings, which say why instead of doing nothing.
+    Binding("l", "read_only('launch')", "Launch", show=False, id="app.launch_read_only",
+            tooltip=READ_ONLY_LAUNCH),
+    Binding("a", "read_only('abort')", "Abort", show=False, id="app.abort_read_only",
+            tooltip=READ_ONLY_ABORT),
+    Binding("p", "profile", "Profile", show=False, id="app.profile",
+            tooltip="Switch to another profile (lobstr.io account) of config.toml"),
+    # With one profile p only says how to add one (no description: not in the help).
+    Binding("p", "only_profile", show=False, id="app.profile_only"),
+]
+
+
+def key_works(action: str, *, read_only: bool, several: bool) -> bool:
+    """Whether the app's ``action`` works now: launch and abort are left out in
+    read-only mode (footer, help), where their keys answer with a toast instead; ``p``
+    switches with ``several`` profiles, else only says how to add one."""
+    if action in ("launch", "abort"):
+        return not read_only
+    if action == "read_only":
+        return read_only
+    if action in ("profile", "only_profile"):
+        return several == (action == "profile")
+    return True

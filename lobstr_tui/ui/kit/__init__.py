@@ -1,0 +1,1 @@
+"""Textual parts that know nothing of lobstr.io: tables, columns, prompts, refitting."""

@@ -1,0 +1,1 @@
+"""Screens: the main screen, the board, and the dialogs (confirm, help, profile)."""

@@ -1,0 +1,1 @@
+"""What the app runs beside its screens: alerts, downloads, profiles, the terminal."""

@@ -1,0 +1,1 @@
+"""Text for the screen: numbers, times, statuses and dialog lines (no widgets)."""
