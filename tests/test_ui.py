@@ -267,7 +267,7 @@ async def test_quitting_never_aborts(server: SimServer, world: World) -> None:
 
 
 async def test_older_runs_are_paged_in_on_demand() -> None:
-    from tests.conftest import TOKEN, manual_world
+    from tests.conftest import manual_world
 
     world = manual_world("large", squids=3, runs=130)
     with SimServer(world, token=TOKEN) as big_server:
@@ -298,3 +298,21 @@ async def test_ansi_theme_and_no_color(server: SimServer, monkeypatch) -> None:
         table = app.query_one(RunsTable)
         status = table.get_row(app.snapshot.selected_run_id)[table.column_keys.index("status")]
         assert status.plain == "● running" and not str(status.style)
+
+
+async def test_before_its_runs_arrive_the_table_has_its_headers_and_says_loading(
+        world: World) -> None:
+    # At start the runs table was drawn empty without its column headers, "0 of 0",
+    # while its squid was shown running.
+    faults = FaultPlan(parse_spec("runs:hang=30"))
+    with SimServer(world, token=TOKEN, faults=faults) as server:
+        app = make_app(server, timeout=20.0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
+            await pilot.pause()
+            table = app.query_one(RunsTable)
+            labels = [str(column.label) for column in table.columns.values()]
+            assert labels[:3] == ["Run ID", "Started", "Results"]
+            assert table.row_count == 0 and app.snapshot.selected_run_id is None
+            assert "loading its runs" in str(table.border_subtitle)
+            assert "0 of 0" not in str(table.border_subtitle)

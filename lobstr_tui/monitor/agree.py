@@ -10,8 +10,8 @@ is applied to every snapshot before it is published (and before the log's events
 derived from it):
 
 - Each run's status is its freshest read among the runs page, its board row, its end
-  seen, and the squid list (for a squid's newest run). The squid row, the runs table and the board show
-  that status (with its reason when the read had one).
+  seen, and the squid list (for a squid's newest run). The squid row, the runs table
+  and the board show that status (with its reason when the read had one).
 - Each run's results are the most any read counted (results only grow): the runs table,
   the board and the squid's progress line show one number.
 - A squid's progress line follows the board's read of its active run when that is newer
