@@ -124,8 +124,13 @@ async def test_a_snapshot_not_yet_shown_is_replaced_by_a_newer_one(server: SimSe
         said = [Event(first.taken_at, EventKind.ACTION, f"note {n}", Level.INFO)
                 for n in (1, 2)]
         shown: list[Snapshot] = []
-        render = app._render
-        app._render = lambda snap: (shown.append(snap), render(snap))  # type: ignore[method-assign]
+        render = app.shown.render
+
+        def seen(snap: Snapshot | None = None) -> None:
+            shown.append(snap or app.snapshot)
+            render(snap)
+
+        app.shown.render = seen  # type: ignore[method-assign]
         scheduler.listener = None  # only these two reach the app now
         listen(first, [said[0]])
         listen(second, [said[1]])

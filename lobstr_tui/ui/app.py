@@ -13,13 +13,11 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from lobstr_tui.exit_codes import EXIT_USAGE
-from lobstr_tui.monitor import ActionOutcome, Event, Level, LinkState, PollScheduler, Snapshot
+from lobstr_tui.monitor import ActionOutcome, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.monitor.snapshot import StoryTab
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
-from lobstr_tui.ui.kit.memory import settle_memory
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -27,8 +25,9 @@ from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.screens.main_screen import MIN_HEIGHT, MIN_WIDTH, NARROW_WIDTH, MainScreen
 from lobstr_tui.ui.services.alerts import AlertDelivery
 from lobstr_tui.ui.services.downloads import Downloads
-from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotArrived, named
+from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotArrived
 from lobstr_tui.ui.services.run_actions import RunActions
+from lobstr_tui.ui.services.shown import ShownProfile
 from lobstr_tui.ui.services.terminal import TerminalWatch
 from lobstr_tui.ui.widgets.board_table import BoardTable
 from lobstr_tui.ui.widgets.runs_table import RunsTable
@@ -59,26 +58,35 @@ class LobstrApp(App[None]):
         ``profiles``: the config file's other accounts (``p`` switches; see
         :class:`~lobstr_tui.ui.services.profiles.Profiles`)."""
         super().__init__()
-        self.scheduler = scheduler
         self.start_board = start_board
         self.alerts = alerts or AlertSettings()
         self.alert_delivery = AlertDelivery(self, self.alerts)
+        self.shown = ShownProfile(self, scheduler, self.alert_delivery)
         self.downloads = Downloads(self, download_dir or Path.cwd(),
                                    job=lambda: self.scheduler.downloads,
                                    snapshot=lambda: self.snapshot)
         self.read_only = scheduler.read_only
         self.clock = scheduler.clocks.wall
         self.profile_switcher = ProfileSwitcher(
-            self, scheduler, profiles, refusal=self._no_switch_now, show=self._show_profile)
-        self.snapshot = scheduler.snapshot
+            self, scheduler, profiles, refusal=self._no_switch_now, show=self.shown.show)
+        self.shown.switcher = self.profile_switcher
         self.run_actions = RunActions(
             self, scheduler=lambda: self.scheduler, snapshot=lambda: self.snapshot,
             squid_id=lambda: self.main.highlighted_squid_id(), report=self._report_when_done)
         self.terminal = TerminalWatch(self)
-        self._settled = False
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
+
+    @property
+    def scheduler(self) -> PollScheduler:
+        """The shown profile's scheduler."""
+        return self.shown.scheduler
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The shown profile's last snapshot."""
+        return self.shown.snapshot
 
     # -- layout ------------------------------------------------------------------------
 
@@ -92,7 +100,7 @@ class LobstrApp(App[None]):
     @property
     def board_screen(self) -> BoardScreen | None:
         """The board, when it is open."""
-        return next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
+        return self.shown.board
 
     def action_board(self) -> None:
         """Open the board of every active run (``w`` again closes it)."""
@@ -100,8 +108,8 @@ class LobstrApp(App[None]):
             board = BoardScreen(on_shown=self.profile_switcher.board_shown,
                                 profiles=self.profile_switcher.together)
             self.push_screen(board)
-            self.call_after_refresh(board.show, self.profile_switcher.board_snapshot(
-                self.snapshot), self.clock())
+            self.call_after_refresh(board.show, self.shown.board_snapshot(self.snapshot),
+                                    self.clock())
         elif isinstance(self.screen, BoardScreen):
             self.pop_screen()
 
@@ -137,19 +145,19 @@ class LobstrApp(App[None]):
         self.call_after_refresh(gc.enable)  # off while starting (cli.py)
         self.main.query_one(SquidList).options.focus()
         self._fit()
-        self.set_interval(1.0, self._tick, name="clock-tick")
+        self.set_interval(1.0, self.shown.tick, name="clock-tick")
         if not self.is_headless:
             self.terminal.start()
         self.profile_switcher.start_others()
         if self.start_board:
             self.action_board()
-        self._render(self.snapshot)
+        self.shown.render()
 
     def on_resize(self, event: events.Resize) -> None:
         if not self.screen_stack:
             return
         self._fit(event.size)
-        self._render(self.snapshot)
+        self.shown.render()
 
     def _fit(self, size: Size | None = None) -> None:
         self.main.fit(*(size or self.size))
@@ -177,23 +185,6 @@ class LobstrApp(App[None]):
             return "a launch or abort is under way: switch once it is answered"
         return None
 
-    def _show_profile(self, scheduler: PollScheduler, name: str, start: bool) -> None:
-        """Show profile ``name``: its scheduler replaces the shown one, the squids, runs
-        and detail start again from its snapshot and the log says so."""
-        self.scheduler = scheduler
-        main = self.main
-        scheduler.show_tab(main.story_tab)
-        if self.board_screen is not None:
-            scheduler.show_board(True)
-        if start:
-            scheduler.start()
-        self.snapshot = scheduler.snapshot
-        main.restart()
-        text = f"switched to profile {name}"
-        main.say(text)
-        self.notify(text, timeout=3)
-        self.refresh_view()
-
     @on(Downloads.Said)
     def _download_said(self, message: Downloads.Said) -> None:
         if self.screen_stack:
@@ -201,60 +192,7 @@ class LobstrApp(App[None]):
 
     @on(SnapshotArrived)
     def _snapshot_arrived(self, message: SnapshotArrived) -> None:
-        self.profile_switcher.taken(message)
-        if message.source is not None and message.source is not self.scheduler:
-            said = self.profile_switcher.arrived_elsewhere(message.source, message.snapshot,
-                                                           message.events)
-            if said is None or not self.screen_stack:
-                return
-            self._tell(said)
-            if self.board_screen is not None:
-                self.board_screen.show(self.profile_switcher.board_snapshot(self.snapshot),
-                                       self.clock())
-            return
-        self.snapshot = message.snapshot
-        if not self.screen_stack:
-            return  # a late snapshot while the app is closing
-        connection = message.snapshot.connection
-        if connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None and (
-                not self.profile_switcher.switched):
-            # Rejected before anything was ever fetched: a start-up error, not a screen
-            # to keep (launch.py says how to fix it). A token revoked later keeps it.
-            self.exit(return_code=EXIT_USAGE)
-            return
-        if message.snapshot.squids_loaded and not self._settled:
-            self._settled = True
-            self.call_after_refresh(settle_memory)
-        if message.events:
-            self._tell(named(message.snapshot, message.events))
-        self._render(message.snapshot)
-
-    def _tell(self, events: list[Event]) -> None:
-        """Events to the log and their alerts to the alert channels."""
-        if events and self.main.add_events(events):
-            self.alert_delivery.deliver(events)
-
-    def refresh_view(self) -> None:
-        """Show the current snapshot everywhere (after a switch of profile)."""
-        self._render(self.snapshot)
-
-    def _render(self, snapshot: Snapshot) -> None:
-        if not self.is_running or not self.main.ready:
-            return  # a late snapshot while the app is closing
-        now = self.clock()
-        board = self.board_screen
-        if board is not None:
-            board.show(self.profile_switcher.board_snapshot(snapshot), now)
-        self.main.show(snapshot, now)
-
-    def _tick(self) -> None:
-        if not self.screen_stack or not self.main.ready:
-            return
-        now = self.clock()
-        board = self.board_screen
-        self.main.tick(self.snapshot, now)
-        if board is not None:
-            board.tick(self.snapshot, now)
+        self.shown.arrived(message)
 
     # -- actions -----------------------------------------------------------------------
 
