@@ -13,8 +13,8 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from lobstr_tui.api import Run
-from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
-from lobstr_tui.monitor.launch_check import cost_estimate
+from lobstr_tui.monitor.derive.launch_check import cost_estimate
+from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen

@@ -12,11 +12,11 @@ from types import MappingProxyType
 
 from lobstr_tui.api import Page, ResultRow, Run, RunStats, RunTask, Squid, StatusKind
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.monitor.agree import agreed
-from lobstr_tui.monitor.board import BoardRow, EndedRow
-from lobstr_tui.monitor.events import EventKind, derive_events
-from lobstr_tui.monitor.snapshot import Progress
-from lobstr_tui.monitor.story import results_opened, results_read
+from lobstr_tui.monitor.derive.agree import agreed
+from lobstr_tui.monitor.derive.events import EventKind, derive_events
+from lobstr_tui.monitor.model.board import BoardRow, EndedRow
+from lobstr_tui.monitor.model.snapshot import Progress
+from lobstr_tui.monitor.model.story import results_opened, results_read
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.widgets.board_table import board_cells
 from tests.conftest import TOKEN

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from lobstr_tui.api import Run, RunStats, StatusKind
-from lobstr_tui.monitor.board import BoardRow, board_order
-from lobstr_tui.monitor.history import HISTORY_MINUTES, RECENT_POINTS, RateSeries
-from lobstr_tui.monitor.tracker import MAX_ROWS, RunTracker
+from lobstr_tui.monitor.model.board import BoardRow, board_order
+from lobstr_tui.monitor.model.history import HISTORY_MINUTES, RECENT_POINTS, RateSeries
+from lobstr_tui.monitor.polling.tracker import MAX_ROWS, RunTracker
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle

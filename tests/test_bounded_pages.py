@@ -25,8 +25,8 @@ from lobstr_tui.api import (
 from lobstr_tui.api.paging import MAX_PAGES as SQUID_PAGES_CAP
 from lobstr_tui.api.paging import PageWalk, WalkEnd
 from lobstr_tui.monitor import LinkState, PollPolicy, Snapshot
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.rate_gate import WINDOW_SECONDS
+from lobstr_tui.monitor.model import merge
+from lobstr_tui.monitor.polling.rate_gate import WINDOW_SECONDS
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.sim.hostile import BAD_ITEM, DUPLICATES, ENDLESS, NULL_DATA
 from tests.conftest import TOKEN

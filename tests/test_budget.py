@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from lobstr_tui.monitor import PollPolicy
-from lobstr_tui.monitor.budget import RequestBudget, plan_budget
+from lobstr_tui.monitor.polling.budget import RequestBudget, plan_budget
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import settle

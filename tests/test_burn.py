@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from lobstr_tui.api import Balance, Run
-from lobstr_tui.monitor.board import BoardRow
-from lobstr_tui.monitor.burn import project_burn
+from lobstr_tui.monitor.model.board import BoardRow
+from lobstr_tui.monitor.model.burn import project_burn
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for

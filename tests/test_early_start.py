@@ -13,7 +13,7 @@ import asyncio
 from rich.cells import cell_len
 
 from lobstr_tui.monitor import Event, Snapshot
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.widgets.squid_list import SquidList

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from lobstr_tui.api import LobstrClient
 from lobstr_tui.monitor import Clocks, Event, EventKind, PollScheduler
-from lobstr_tui.monitor.state import MAX_CACHED_RUNS
+from lobstr_tui.monitor.model.merge import MAX_CACHED_RUNS
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.widgets.tabs.event_log import MAX_LINES, MAX_PENDING, EventLog
 from tests.conftest import TOKEN, manual_world

@@ -18,13 +18,11 @@ import pytest
 
 from lobstr_tui.api import DownloadInfo, ForbiddenError, LobstrClient, ProtocolError
 from lobstr_tui.monitor import Event, Snapshot
-from lobstr_tui.monitor.export import (
+from lobstr_tui.monitor.model.export_status import ExportOutcome, ExportPhase, ExportStatus
+from lobstr_tui.monitor.polling.export import (
     MAX_WAIT_SECONDS,
     STILL_RUNNING,
     Export,
-    ExportOutcome,
-    ExportPhase,
-    ExportStatus,
     Sleep,
     export_file_name,
     safe_stem,

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from lobstr_tui.api import Run, RunStats, RunTask, Squid, StatusKind
 from lobstr_tui.monitor import PollPolicy, Snapshot, derive_events
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.snapshot import Cadence, Progress
+from lobstr_tui.monitor.model import merge
+from lobstr_tui.monitor.model.snapshot import Cadence, Progress
 from lobstr_tui.sim import SimServer, World
 from tests.fake_clock import run_for, settle
 from tests.test_scheduler import credits, runs_list, watching

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.text import format as fmt

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from lobstr_tui.monitor import PollPolicy
-from lobstr_tui.monitor.budget import SQUIDS_SHARE, plan_budget
-from lobstr_tui.monitor.intents import SETTLE_SECONDS
+from lobstr_tui.monitor.polling.budget import SQUIDS_SHARE, plan_budget
+from lobstr_tui.monitor.polling.intents import SETTLE_SECONDS
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle

@@ -19,11 +19,11 @@ from lobstr_tui.api import (
     UnauthorizedError,
 )
 from lobstr_tui.monitor import LinkState, PollPolicy, Snapshot
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.actions import RelaunchGuard, plain_error
-from lobstr_tui.monitor.jobs import NEVER, JobKind, next_wake, pick_due, plan_jobs
-from lobstr_tui.monitor.link import LinkTracker
-from lobstr_tui.monitor.rate_gate import Backoff, RateGate
+from lobstr_tui.monitor.model import merge
+from lobstr_tui.monitor.polling.actions import RelaunchGuard, plain_error
+from lobstr_tui.monitor.polling.connection import LinkTracker
+from lobstr_tui.monitor.polling.jobs import NEVER, JobKind, next_wake, pick_due, plan_jobs
+from lobstr_tui.monitor.polling.rate_gate import Backoff, RateGate
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -320,7 +320,7 @@ def test_refusals_in_plain_words() -> None:
 
 
 def test_board_reads_share_a_key_with_the_job_reading_the_same_url() -> None:
-    from lobstr_tui.monitor.jobs import Job, JobKind
+    from lobstr_tui.monitor.polling.jobs import Job, JobKind
 
     assert Job(JobKind.ROW_STATS, "r1", 10).url_key == Job(JobKind.STATS, "r1", 5).url_key
     assert Job(JobKind.ROW_FIND, "s1", 10).url_key == Job(JobKind.LATEST_RUN, "s1", 0).url_key

@@ -16,8 +16,8 @@ import pytest
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Event, PollScheduler, Snapshot
-from lobstr_tui.monitor.agree import is_latest
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.derive.agree import is_latest
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.text import format as fmt
 from tests.conftest import TOKEN

@@ -12,7 +12,7 @@ import pytest
 
 from lobstr_tui.config import ConfigError, Settings, every_profile, resolve_settings
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.monitor.together import merged_board
+from lobstr_tui.monitor.derive.merged_board import merged_board
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.help_screen import app_key_rows
@@ -439,7 +439,7 @@ def test_the_header_names_the_profile_only_when_it_is_named() -> None:
 
 def test_merged_board_names_each_row_and_note() -> None:
     from lobstr_tui.api import Run
-    from lobstr_tui.monitor.board import BoardRow
+    from lobstr_tui.monitor.model.board import BoardRow
 
     def row(run_id: str, name: str, eta: float) -> BoardRow:
         run = Run.from_api({"id": run_id, "status": "running", "squid": "s" + run_id})

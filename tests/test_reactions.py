@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from lobstr_tui.api import NotFoundError, RateLimitedError, RunStatus, UnauthorizedError
-from lobstr_tui.monitor.jobs import Job, JobKind
-from lobstr_tui.monitor.reactions import (
+from lobstr_tui.monitor.polling.jobs import Job, JobKind
+from lobstr_tui.monitor.polling.reactions import (
     after_transitions,
     asked_failed,
     failure_delay,

@@ -12,10 +12,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from lobstr_tui.monitor import fetch
-from lobstr_tui.monitor.intents import SETTLE_SECONDS
-from lobstr_tui.monitor.rate_gate import RateGate
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
+from lobstr_tui.monitor.polling import fetch
+from lobstr_tui.monitor.polling.intents import SETTLE_SECONDS
+from lobstr_tui.monitor.polling.rate_gate import RateGate
 from lobstr_tui.sim import SimClock, SimServer, World, build
 from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen

@@ -1,10 +1,10 @@
 """What the launch and abort keys are about, read from a snapshot
-(lobstr_tui/monitor/targets.py): no app, no server."""
+(lobstr_tui/monitor/derive/targets.py): no app, no server."""
 
 from __future__ import annotations
 
-from lobstr_tui.monitor.launch_check import LaunchCheck
-from lobstr_tui.monitor.targets import (
+from lobstr_tui.monitor.derive.launch_check import LaunchCheck
+from lobstr_tui.monitor.derive.targets import (
     NO_SQUID_TO_ABORT,
     NO_SQUID_TO_LAUNCH,
     abort_choice,

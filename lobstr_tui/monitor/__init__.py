@@ -1,16 +1,10 @@
 """What to poll when, immutable snapshots, and events derived from them (no Textual)."""
 
-from lobstr_tui.monitor.actions import ActionOutcome, plain_error
-from lobstr_tui.monitor.alerts import ALERT_NAMES, CREDITS_LOW, RUN_ALERTS
-from lobstr_tui.monitor.board import BoardRow, EndedRow
-from lobstr_tui.monitor.budget import BudgetPlan
-from lobstr_tui.monitor.burn import Burn
-from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
-from lobstr_tui.monitor.events import Event, EventKind, Level, derive_events, short_id
-from lobstr_tui.monitor.history import RunHistory
-from lobstr_tui.monitor.policy import PollPolicy
-from lobstr_tui.monitor.scheduler import PollScheduler
-from lobstr_tui.monitor.snapshot import (
+from lobstr_tui.monitor.derive.events import Event, EventKind, Level, derive_events, short_id
+from lobstr_tui.monitor.model.board import BoardRow, EndedRow
+from lobstr_tui.monitor.model.burn import Burn
+from lobstr_tui.monitor.model.history import RunHistory
+from lobstr_tui.monitor.model.snapshot import (
     STALE_FACTOR,
     Cadence,
     Connection,
@@ -19,6 +13,12 @@ from lobstr_tui.monitor.snapshot import (
     Progress,
     Snapshot,
 )
+from lobstr_tui.monitor.polling.actions import ActionOutcome, plain_error
+from lobstr_tui.monitor.polling.alerts import ALERT_NAMES, CREDITS_LOW, RUN_ALERTS
+from lobstr_tui.monitor.polling.budget import BudgetPlan
+from lobstr_tui.monitor.polling.clock import SYSTEM_CLOCKS, Clocks
+from lobstr_tui.monitor.polling.poll_policy import PollPolicy
+from lobstr_tui.monitor.polling.scheduler import PollScheduler
 
 __all__ = [
     "ALERT_NAMES",

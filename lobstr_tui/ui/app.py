@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lobstr_tui.monitor import ActionOutcome, Level, PollScheduler, Snapshot
-from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
+from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
 from lobstr_tui.ui.kit.no_color import ansi_no_color

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-from lobstr_tui.monitor.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
+from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; runs keep going"),

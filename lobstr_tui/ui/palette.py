@@ -8,7 +8,7 @@ from typing import Protocol
 
 from textual.app import SystemCommand
 
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.ui.widgets.tabs.run_story import TITLES
 
 

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.ui.widgets.download_bar import DownloadBar
 from lobstr_tui.ui.widgets.run_detail import RunDetail
 from lobstr_tui.ui.widgets.run_find import RunFind

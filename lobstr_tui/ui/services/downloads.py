@@ -14,8 +14,9 @@ from textual.message import Message
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Level, Snapshot
-from lobstr_tui.monitor.downloads import DownloadJob
-from lobstr_tui.monitor.export import Export, ExportOutcome, ExportPhase
+from lobstr_tui.monitor.model.export_status import ExportOutcome, ExportPhase
+from lobstr_tui.monitor.polling.downloads import DownloadJob
+from lobstr_tui.monitor.polling.export import Export
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
 
 ENDED_PATIENCE = 90.0
@@ -25,7 +26,7 @@ or aborted run may never get one: lobstr.io answers 404 either way)."""
 
 class Downloads:
     """``d``, ``esc`` and how a download ended. The download itself is a job of the
-    shown account's scheduler (:class:`~lobstr_tui.monitor.downloads.DownloadJob`, in
+    shown account's scheduler (:class:`~lobstr_tui.monitor.polling.downloads.DownloadJob`, in
     its request budget; its status is in the snapshot, where the download bar reads
     it); this service starts it, asks before replacing a file, and answers the app with
     :class:`Said` for the log."""

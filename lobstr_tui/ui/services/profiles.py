@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
-from lobstr_tui.monitor.together import merged_board
+from lobstr_tui.monitor.derive.merged_board import merged_board
 from lobstr_tui.ui.screens.profile_screen import ProfileChoice, ProfileScreen
 
 OpenProfile = Callable[[str], PollScheduler]

@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import App
 
 from lobstr_tui.monitor import ActionOutcome, PollScheduler, Snapshot
-from lobstr_tui.monitor.targets import abort_choice, launch_choice, visible_squid
+from lobstr_tui.monitor.derive.targets import abort_choice, launch_choice, visible_squid
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.text import format as fmt
 from lobstr_tui.ui.text.dialog_text import abort_lines, launch_lines

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from lobstr_tui.api import Run, Squid
-from lobstr_tui.monitor.launch_check import CostEstimate, LaunchCheck
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.derive.launch_check import CostEstimate, LaunchCheck
+from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.ui.text import format as fmt
 
 COST_NOTE = "A run costs credits for every result it collects."

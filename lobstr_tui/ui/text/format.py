@@ -10,7 +10,7 @@ from rich.cells import cell_len, set_cell_size
 
 from lobstr_tui.api import Eta, Run, RunStatus, StatusKind
 from lobstr_tui.monitor import Connection, LinkState, Snapshot
-from lobstr_tui.monitor.events import short_label
+from lobstr_tui.monitor.derive.events import short_label
 
 GLYPHS: dict[StatusKind, str] = {
     StatusKind.PENDING: "◌",

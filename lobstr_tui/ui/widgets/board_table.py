@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.monitor.board import BoardRow
+from lobstr_tui.monitor.model.board import BoardRow
 from lobstr_tui.ui.kit.columns import Column, Layout, plan
 from lobstr_tui.ui.kit.planned_table import PlannedTable
 from lobstr_tui.ui.kit.refit import Reshown, put_border

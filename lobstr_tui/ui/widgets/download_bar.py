@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from lobstr_tui.monitor.export import ExportPhase, ExportStatus
+from lobstr_tui.monitor.model.export_status import ExportPhase, ExportStatus
 from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
 
 

@@ -16,7 +16,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from lobstr_tui.api import ResultRow
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.monitor.snapshot import ResultsPreview
+from lobstr_tui.monitor.model.snapshot import ResultsPreview
 from lobstr_tui.ui.text import format as fmt
 from lobstr_tui.ui.widgets.tabs.story_table import StoryTable
 

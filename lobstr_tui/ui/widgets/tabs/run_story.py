@@ -11,7 +11,7 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 
 from lobstr_tui.api import RunTask
 from lobstr_tui.monitor import Snapshot
-from lobstr_tui.monitor.snapshot import StoryTab
+from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.ui.widgets.tabs.credits_panel import CreditsPanel
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane

@@ -18,24 +18,23 @@ from lobstr_tui.api import (
     RunStatus,
     UnauthorizedError,
 )
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor import story
-from lobstr_tui.monitor.events import (
+from lobstr_tui.monitor.derive.events import (
     Event,
     Level,
     action_event,
     short_id,
     squid_transition_event,
 )
-from lobstr_tui.monitor.jobs import Job, JobKind
-from lobstr_tui.monitor.snapshot import Snapshot
-from lobstr_tui.monitor.transitions import (
+from lobstr_tui.monitor.model import merge, story
+from lobstr_tui.monitor.model.snapshot import Snapshot
+from lobstr_tui.monitor.model.transitions import (
     SETTLED,
     WANTS_REASON,
     run_transitions,
     squid_transitions,
     status_changed,
 )
+from lobstr_tui.monitor.polling.jobs import Job, JobKind
 
 
 @dataclass(frozen=True)

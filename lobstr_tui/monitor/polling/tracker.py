@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from lobstr_tui.api import Run, RunStats, RunStatus, Squid, StatusKind
-from lobstr_tui.monitor.board import NEEDS_PERSON, BoardRow, EndedRow, board_order
-from lobstr_tui.monitor.budget import SLOW_ROW_WEIGHT
-from lobstr_tui.monitor.events import short_id
-from lobstr_tui.monitor.history import RateSeries, RunHistory
-from lobstr_tui.monitor.snapshot import Snapshot
-from lobstr_tui.monitor.transitions import status_changed
+from lobstr_tui.monitor.derive.events import short_id
+from lobstr_tui.monitor.model.board import NEEDS_PERSON, BoardRow, EndedRow, board_order
+from lobstr_tui.monitor.model.history import RateSeries, RunHistory
+from lobstr_tui.monitor.model.snapshot import Snapshot
+from lobstr_tui.monitor.model.transitions import status_changed
+from lobstr_tui.monitor.polling.budget import SLOW_ROW_WEIGHT
 
 RECENT_SPAN = timedelta(hours=24)
 """How long an ended run stays among the recent ones (and an errored run on the board)."""

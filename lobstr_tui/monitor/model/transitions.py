@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lobstr_tui.api import Run, RunStatus, Squid, StatusKind
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.model.snapshot import Snapshot
 
 SETTLED = frozenset({StatusKind.PAUSED, StatusKind.DONE, StatusKind.ABORTED,
                      StatusKind.ERROR})

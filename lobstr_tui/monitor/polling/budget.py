@@ -42,7 +42,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
-from lobstr_tui.monitor.policy import PollPolicy
+from lobstr_tui.monitor.polling.poll_policy import PollPolicy
 
 WINDOW = 60.0
 ROW_TARGET_AGE = 30.0

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from lobstr_tui.monitor.board import board_order
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.model.board import board_order
+from lobstr_tui.monitor.model.snapshot import Snapshot
 
 
 def merged_board(shown: Snapshot, every: Sequence[Snapshot]) -> Snapshot:

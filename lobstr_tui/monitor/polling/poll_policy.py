@@ -10,7 +10,7 @@ class PollPolicy:
     """Periods (seconds) and limits of the scheduler; defaults follow the API etiquette.
 
     ``budget_per_minute`` is the one request budget (``--budget``) shared by all polling:
-    see :mod:`lobstr_tui.monitor.budget` for how it is spent.
+    see :mod:`lobstr_tui.monitor.polling.budget` for how it is spent.
     """
 
     stats_every: float = 5.0

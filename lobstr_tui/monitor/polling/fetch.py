@@ -16,11 +16,10 @@ from typing import Any
 
 from lobstr_tui.api import LobstrClient, Run, RunStatus, Squid
 from lobstr_tui.api.paging import PageWalk
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor import story
-from lobstr_tui.monitor.jobs import Job, JobKind
-from lobstr_tui.monitor.snapshot import LatestRun, Snapshot
-from lobstr_tui.monitor.tracker import RunTracker
+from lobstr_tui.monitor.model import merge, story
+from lobstr_tui.monitor.model.snapshot import LatestRun, Snapshot
+from lobstr_tui.monitor.polling.jobs import Job, JobKind
+from lobstr_tui.monitor.polling.tracker import RunTracker
 
 Merge = Callable[[Snapshot, datetime], Snapshot]
 Observe = Callable[[RunTracker, datetime], None]

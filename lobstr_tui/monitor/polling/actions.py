@@ -21,11 +21,11 @@ from lobstr_tui.api import (
     Run,
     UnauthorizedError,
 )
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.clock import Clocks
-from lobstr_tui.monitor.events import Event, action_event, short_id
-from lobstr_tui.monitor.snapshot import Snapshot
-from lobstr_tui.monitor.tasks import cancel_and_wait
+from lobstr_tui.monitor.derive.events import Event, action_event, short_id
+from lobstr_tui.monitor.model import merge
+from lobstr_tui.monitor.model.snapshot import Snapshot
+from lobstr_tui.monitor.polling.cancelling import cancel_and_wait
+from lobstr_tui.monitor.polling.clock import Clocks
 
 RELAUNCH_GUARD_SECONDS = 10.0
 LAUNCH_RECHECK_SECONDS = 2.0

@@ -20,10 +20,10 @@ from lobstr_tui.api import (
     RunTask,
     Squid,
 )
-from lobstr_tui.monitor.board import BoardRow, EndedRow
-from lobstr_tui.monitor.burn import Burn
-from lobstr_tui.monitor.export import ExportStatus
-from lobstr_tui.monitor.history import RunHistory
+from lobstr_tui.monitor.model.board import BoardRow, EndedRow
+from lobstr_tui.monitor.model.burn import Burn
+from lobstr_tui.monitor.model.export_status import ExportStatus
+from lobstr_tui.monitor.model.history import RunHistory
 
 STALE_FACTOR = 2.0
 """Data older than this many poll periods of its resource is stale."""

@@ -1,9 +1,9 @@
 """The poll scheduler: the only thing that sends requests, and the loop that sends them.
 
-One asyncio task decides every request: :func:`~lobstr_tui.monitor.jobs.plan_jobs` says
-what to keep fresh, :func:`~lobstr_tui.monitor.jobs.pick_due` what is due, the
-:class:`~lobstr_tui.monitor.rate_gate.RateGate` whether the API allows it; answers are
-merged by :mod:`~lobstr_tui.monitor.state`; after every change an immutable
+One asyncio task decides every request: :func:`~lobstr_tui.monitor.polling.jobs.plan_jobs` says
+what to keep fresh, :func:`~lobstr_tui.monitor.polling.jobs.pick_due` what is due, the
+:class:`~lobstr_tui.monitor.polling.rate_gate.RateGate` whether the API allows it; answers are
+merged by :mod:`~lobstr_tui.monitor.model.merge`; after every change an immutable
 :class:`Snapshot` is published with the events derived from the previous one. Time comes
 from the injected :class:`Clocks`, so tests move it by hand.
 """
@@ -28,24 +28,26 @@ from lobstr_tui.api import (
     UnauthorizedError,
 )
 from lobstr_tui.api.client import ACCEPTED_AGE
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor import story
-from lobstr_tui.monitor.actions import ActionDesk
-from lobstr_tui.monitor.alerts import CreditAlarm
-from lobstr_tui.monitor.assembly import assemble
-from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget, plan_budget
-from lobstr_tui.monitor.clock import SYSTEM_CLOCKS, Clocks
-from lobstr_tui.monitor.downloads import DownloadJob, spend
-from lobstr_tui.monitor.events import (
+from lobstr_tui.monitor.derive.events import (
     Event,
     Level,
     action_event,
     short_id,
 )
-from lobstr_tui.monitor.export import ExportStatus
-from lobstr_tui.monitor.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
-from lobstr_tui.monitor.intents import Intents
-from lobstr_tui.monitor.jobs import (
+from lobstr_tui.monitor.model import merge, story
+from lobstr_tui.monitor.model.export_status import ExportStatus
+from lobstr_tui.monitor.model.snapshot import Cadence, Snapshot
+from lobstr_tui.monitor.polling.actions import ActionDesk
+from lobstr_tui.monitor.polling.alerts import CreditAlarm
+from lobstr_tui.monitor.polling.assembly import assemble
+from lobstr_tui.monitor.polling.budget import BudgetPlan, RequestBudget, plan_budget
+from lobstr_tui.monitor.polling.cancelling import cancel_and_wait
+from lobstr_tui.monitor.polling.clock import SYSTEM_CLOCKS, Clocks
+from lobstr_tui.monitor.polling.connection import LinkTracker, link_state_of
+from lobstr_tui.monitor.polling.downloads import DownloadJob, spend
+from lobstr_tui.monitor.polling.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
+from lobstr_tui.monitor.polling.intents import Intents
+from lobstr_tui.monitor.polling.jobs import (
     BOARD_SLOT,
     NEVER,
     ON_DEMAND,
@@ -57,10 +59,9 @@ from lobstr_tui.monitor.jobs import (
     pick_due,
     plan_jobs,
 )
-from lobstr_tui.monitor.link import LinkTracker, link_state_of
-from lobstr_tui.monitor.policy import PollPolicy
-from lobstr_tui.monitor.rate_gate import Backoff, RateGate
-from lobstr_tui.monitor.reactions import (
+from lobstr_tui.monitor.polling.poll_policy import PollPolicy
+from lobstr_tui.monitor.polling.rate_gate import Backoff, RateGate
+from lobstr_tui.monitor.polling.reactions import (
     after_transitions,
     asked_failed,
     failure_delay,
@@ -70,9 +71,7 @@ from lobstr_tui.monitor.reactions import (
     selection_after,
     squid_gone,
 )
-from lobstr_tui.monitor.snapshot import Cadence, Snapshot
-from lobstr_tui.monitor.tasks import cancel_and_wait
-from lobstr_tui.monitor.tracker import RowRead, RunTracker
+from lobstr_tui.monitor.polling.tracker import RowRead, RunTracker
 
 Listener = Callable[[Snapshot, list[Event]], None]
 
@@ -81,9 +80,9 @@ Listener = Callable[[Snapshot, list[Event]], None]
 class PollScheduler(Intents):
     """Owns every request to the API and publishes snapshots and events.
 
-    All polling shares ``policy.budget_per_minute`` (see :mod:`~lobstr_tui.monitor.budget`);
+    All polling shares ``policy.budget_per_minute`` (see :mod:`~lobstr_tui.monitor.polling.budget`);
     every run on the account is followed for the board and for alerts (see
-    :mod:`~lobstr_tui.monitor.tracker` and :mod:`~lobstr_tui.monitor.alerts`);
+    :mod:`~lobstr_tui.monitor.polling.tracker` and :mod:`~lobstr_tui.monitor.polling.alerts`);
     ``credits_warn`` is the balance under which ``credits.low`` is raised (None: only
     the projection raises it); ``profile`` names the account in every snapshot (None:
     the only one).
@@ -321,7 +320,7 @@ class PollScheduler(Intents):
 
     def _follow_transitions(self, before: Snapshot) -> None:
         """React to the status changes seen in the last answer (see
-        :func:`~lobstr_tui.monitor.reactions.after_transitions`)."""
+        :func:`~lobstr_tui.monitor.polling.reactions.after_transitions`)."""
         reaction = after_transitions(before, self._state, self._tracker.knows)
         for squid_id, was in reaction.reasons.items():
             self._ledger.reasons_wanted.setdefault(squid_id, was)

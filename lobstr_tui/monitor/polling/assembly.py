@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 
-from lobstr_tui.monitor.agree import agreed
-from lobstr_tui.monitor.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
-from lobstr_tui.monitor.burn import project_burn
-from lobstr_tui.monitor.events import Event, derive_events
-from lobstr_tui.monitor.snapshot import Cadence, Connection, Snapshot
-from lobstr_tui.monitor.tracker import RunTracker
-from lobstr_tui.monitor.transitions import squid_transitions
+from lobstr_tui.monitor.derive.agree import agreed
+from lobstr_tui.monitor.derive.events import Event, derive_events
+from lobstr_tui.monitor.model.burn import project_burn
+from lobstr_tui.monitor.model.snapshot import Cadence, Connection, Snapshot
+from lobstr_tui.monitor.model.transitions import squid_transitions
+from lobstr_tui.monitor.polling.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
+from lobstr_tui.monitor.polling.tracker import RunTracker
 
 
 @dataclass(frozen=True)

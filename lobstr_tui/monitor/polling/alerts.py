@@ -1,12 +1,12 @@
 """Alerts: the status changes of any run on the account, and credits running low.
 
-A run's change seen while watching (:class:`~lobstr_tui.monitor.tracker.RunChange`) is an
+A run's change seen while watching (:class:`~lobstr_tui.monitor.polling.tracker.RunChange`) is an
 alert when its new status is one of :data:`RUN_ALERTS` (lobstr.io's webhook event names
 where they exist); the tracker notes each change once, so each alert comes once per
 transition. ``credits.low`` comes once each time the balance falls below
 ``--credits-warn`` or the projection says the credits end before the running runs do.
 
-An alert is an :class:`~lobstr_tui.monitor.events.Event` with ``alert`` and ``payload``
+An alert is an :class:`~lobstr_tui.monitor.derive.events.Event` with ``alert`` and ``payload``
 set; when the log already has a line for the same change in the same snapshot, that line
 becomes the alert (one line, never two). The payload, for ``--notify-cmd``::
 
@@ -27,9 +27,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from lobstr_tui.api import Balance, Severity, StatusKind, explain
-from lobstr_tui.monitor.burn import Burn
-from lobstr_tui.monitor.events import Event, EventKind, Level, reason_phrase, short_id
-from lobstr_tui.monitor.tracker import RunChange
+from lobstr_tui.monitor.derive.events import Event, EventKind, Level, reason_phrase, short_id
+from lobstr_tui.monitor.model.burn import Burn
+from lobstr_tui.monitor.polling.tracker import RunChange
 
 RUN_ALERTS = {
     StatusKind.RUNNING: "run.running",

@@ -33,9 +33,9 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from lobstr_tui.api import Run, RunStatus, RunTask, Squid, StatusKind
-from lobstr_tui.monitor.board import BoardRow
-from lobstr_tui.monitor.snapshot import Progress, ResultsPreview, Snapshot
-from lobstr_tui.monitor.transitions import status_changed
+from lobstr_tui.monitor.model.board import BoardRow
+from lobstr_tui.monitor.model.snapshot import Progress, ResultsPreview, Snapshot
+from lobstr_tui.monitor.model.transitions import status_changed
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 SAME_RUN_SLACK = timedelta(seconds=1)

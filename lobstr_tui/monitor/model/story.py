@@ -2,7 +2,7 @@
 page by page, and runs of the squid reached directly (its oldest page, a run found by
 its id) with the gap of runs not loaded between them and the newest.
 
-Pure functions of a :class:`Snapshot`, like :mod:`~lobstr_tui.monitor.state`.
+Pure functions of a :class:`Snapshot`, like :mod:`~lobstr_tui.monitor.model.merge`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from lobstr_tui.api import Page, ResultRow, Run, RunTask
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor.snapshot import ResultsPreview, RunsGap, Snapshot, StoryTab
+from lobstr_tui.monitor.model import merge
+from lobstr_tui.monitor.model.snapshot import ResultsPreview, RunsGap, Snapshot, StoryTab
 
 MAX_TASKS = 5_000
 """Tasks kept for the Tasks tab (100 pages of 50): a bound for a monitor left open."""

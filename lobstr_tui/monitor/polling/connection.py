@@ -19,7 +19,7 @@ from lobstr_tui.api import (
     ServerError,
     UnauthorizedError,
 )
-from lobstr_tui.monitor.snapshot import Connection, LinkState
+from lobstr_tui.monitor.model.snapshot import Connection, LinkState
 
 
 def link_state_of(error: LobstrError) -> LinkState | None:

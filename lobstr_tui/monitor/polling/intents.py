@@ -7,22 +7,21 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from lobstr_tui.monitor import state as merge
-from lobstr_tui.monitor import story
-from lobstr_tui.monitor.actions import ActionDesk, ActionOutcome
-from lobstr_tui.monitor.clock import Clocks
-from lobstr_tui.monitor.events import Event
-from lobstr_tui.monitor.fetch import Ledger
-from lobstr_tui.monitor.jobs import JobKind
-from lobstr_tui.monitor.rate_gate import Backoff
-from lobstr_tui.monitor.snapshot import Snapshot, StoryTab
+from lobstr_tui.monitor.derive.events import Event
+from lobstr_tui.monitor.model import merge, story
+from lobstr_tui.monitor.model.snapshot import Snapshot, StoryTab
+from lobstr_tui.monitor.polling.actions import ActionDesk, ActionOutcome
+from lobstr_tui.monitor.polling.clock import Clocks
+from lobstr_tui.monitor.polling.fetch import Ledger
+from lobstr_tui.monitor.polling.jobs import JobKind
+from lobstr_tui.monitor.polling.rate_gate import Backoff
 
 SETTLE_SECONDS = 0.25
 """How long the cursor must rest on a squid or a run before its reads go out."""
 
 
 class Intents:
-    """The intents of :class:`~lobstr_tui.monitor.scheduler.PollScheduler` (its state
+    """The intents of :class:`~lobstr_tui.monitor.polling.scheduler.PollScheduler` (its state
     and its loop's wake-up are its own)."""
 
     clocks: Clocks

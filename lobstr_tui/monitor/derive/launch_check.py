@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lobstr_tui.api import Run, Squid, StatusKind
-from lobstr_tui.monitor.events import short_id
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.derive.events import short_id
+from lobstr_tui.monitor.model.snapshot import Snapshot
 
 ESTIMATE_RUNS = 5
 """How many of the squid's latest done runs the cost estimate averages."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lobstr_tui.api import Balance, StatusKind
-from lobstr_tui.monitor.board import BoardRow
+from lobstr_tui.monitor.model.board import BoardRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Protocol, TypeVar
 
 from lobstr_tui.api import Page, Run, RunStats, Squid
-from lobstr_tui.monitor.snapshot import LatestRun, Progress, Snapshot
-from lobstr_tui.monitor.transitions import status_changed
+from lobstr_tui.monitor.model.snapshot import LatestRun, Progress, Snapshot
+from lobstr_tui.monitor.model.transitions import status_changed
 
 MAX_CACHED_RUNS = 10_000
 _EPOCH = datetime.min.replace(tzinfo=UTC)

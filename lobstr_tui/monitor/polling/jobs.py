@@ -11,11 +11,11 @@ from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from enum import Enum
 
-from lobstr_tui.monitor.budget import BudgetPlan, RequestBudget
-from lobstr_tui.monitor.policy import PollPolicy
-from lobstr_tui.monitor.rate_gate import RateGate
-from lobstr_tui.monitor.snapshot import Snapshot, StoryTab
-from lobstr_tui.monitor.tracker import ReadKind, RowRead
+from lobstr_tui.monitor.model.snapshot import Snapshot, StoryTab
+from lobstr_tui.monitor.polling.budget import BudgetPlan, RequestBudget
+from lobstr_tui.monitor.polling.poll_policy import PollPolicy
+from lobstr_tui.monitor.polling.rate_gate import RateGate
+from lobstr_tui.monitor.polling.tracker import ReadKind, RowRead
 
 NEVER = 1e9
 """The period of a job that is fetched once and then only on demand."""
@@ -76,7 +76,7 @@ class Job:
 
     ``slot`` replaces the key (every board read shares one); ``essential`` requests
     (the selected run's stats, the squid list) have their share of the request budget
-    reserved (see :mod:`~lobstr_tui.monitor.budget`)."""
+    reserved (see :mod:`~lobstr_tui.monitor.polling.budget`)."""
 
     kind: JobKind
     target: str | None

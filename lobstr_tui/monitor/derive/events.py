@@ -16,9 +16,9 @@ from enum import Enum
 
 from lobstr_tui.api import Run, RunStatus, Squid, StatusKind, explain
 from lobstr_tui.api.text import fit_middle
-from lobstr_tui.monitor.agree import HELD_STATUSES
-from lobstr_tui.monitor.snapshot import LatestRun, LinkState, Snapshot
-from lobstr_tui.monitor.transitions import WANTS_REASON, status_changed
+from lobstr_tui.monitor.derive.agree import HELD_STATUSES
+from lobstr_tui.monitor.model.snapshot import LatestRun, LinkState, Snapshot
+from lobstr_tui.monitor.model.transitions import WANTS_REASON, status_changed
 
 PERCENT_MILESTONES = (25, 50, 75, 100)
 CREDIT_STEP = 100.0
@@ -61,7 +61,7 @@ class Event:
     notification, ``--notify-cmd``): ``alert`` is its name (``run.running``,
     ``run.paused``, ``run.error``, ``run.done``, ``run.aborted``, ``credits.low``) and
     ``payload`` the JSON object handed to ``--notify-cmd`` (plain dicts, lists, strings,
-    numbers and None; see :mod:`lobstr_tui.monitor.alerts`).
+    numbers and None; see :mod:`lobstr_tui.monitor.polling.alerts`).
     """
 
     at: datetime

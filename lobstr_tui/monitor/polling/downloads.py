@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from lobstr_tui.api import LobstrClient
-from lobstr_tui.monitor.budget import RequestBudget
-from lobstr_tui.monitor.clock import Clocks
-from lobstr_tui.monitor.export import Export, ExportOutcome, ExportStatus
-from lobstr_tui.monitor.rate_gate import RateGate
+from lobstr_tui.monitor.model.export_status import ExportOutcome, ExportStatus
+from lobstr_tui.monitor.polling.budget import RequestBudget
+from lobstr_tui.monitor.polling.clock import Clocks
+from lobstr_tui.monitor.polling.export import Export
+from lobstr_tui.monitor.polling.rate_gate import RateGate
 
 
 async def spend(gate: RateGate, budget: RequestBudget, clocks: Clocks,

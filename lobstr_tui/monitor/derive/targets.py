@@ -5,8 +5,8 @@ a snapshot (no Textual)."""
 from __future__ import annotations
 
 from lobstr_tui.api import Run, Squid
-from lobstr_tui.monitor.launch_check import LaunchCheck, launch_check
-from lobstr_tui.monitor.snapshot import Snapshot
+from lobstr_tui.monitor.derive.launch_check import LaunchCheck, launch_check
+from lobstr_tui.monitor.model.snapshot import Snapshot
 
 NO_SQUID_TO_LAUNCH = "no squid selected: the squid list shows none to launch"
 NO_SQUID_TO_ABORT = "no squid selected: the squid list shows none"

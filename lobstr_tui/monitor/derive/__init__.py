@@ -1,0 +1,1 @@
+"""What a snapshot says, seen from one place: pure functions of snapshots."""
