@@ -60,7 +60,7 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
             wait_screen(name, lambda s: f"Active runs ({active})" in s and len(
                 row_ages(s)) == active, "the board with every run", limit=60.0)
             # The first minutes: every run's first reads and status changes, and the
-            # start-up's requests in the budget's window (tests/test_budget.py measures
+            # start-up's requests in the budget's window (tests/monitor/test_budget.py measures
             # after six). Their worst row age is reported on its own.
             warm_worst = 0
             warm_end = time.monotonic() + warm_up

@@ -161,7 +161,7 @@ async def request_abort(client: LobstrClient, run_id: str) -> AbortAnswer:
 
 
 class ActionHost(Protocol):
-    """What the action desk needs from the scheduler that owns the snapshot."""
+    """What launching and aborting need from the scheduler that owns the snapshot."""
 
     @property
     def state(self) -> Snapshot:
@@ -177,7 +177,7 @@ class ActionHost(Protocol):
         """A request failed in a way that may say something about the link."""
 
 
-class ActionDesk:
+class LaunchAbort:
     """Launches and aborts: one of each kind in flight at a time, flags that are always
     cleared, tasks that :meth:`stop` cancels, and the snapshot updated with the answer."""
 

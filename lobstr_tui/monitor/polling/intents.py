@@ -10,7 +10,7 @@ from dataclasses import replace
 from lobstr_tui.monitor.derive.events import Event
 from lobstr_tui.monitor.model import merge, story
 from lobstr_tui.monitor.model.snapshot import Snapshot, StoryTab
-from lobstr_tui.monitor.polling.actions import ActionDesk, ActionOutcome
+from lobstr_tui.monitor.polling.actions import ActionOutcome, LaunchAbort
 from lobstr_tui.monitor.polling.clock import Clocks
 from lobstr_tui.monitor.polling.fetch import Ledger
 from lobstr_tui.monitor.polling.jobs import JobKind
@@ -25,7 +25,7 @@ class Intents:
     and its loop's wake-up are its own)."""
 
     clocks: Clocks
-    actions: ActionDesk
+    actions: LaunchAbort
     _state: Snapshot
     _next_due: dict[str, float]
     _ledger: Ledger
@@ -161,10 +161,10 @@ class Intents:
         return self.actions.abort_refusal()
 
     def launch(self, squid_id: str) -> asyncio.Future[ActionOutcome]:
-        """Start a run of a squid (see :meth:`ActionDesk.launch`)."""
+        """Start a run of a squid (see :meth:`LaunchAbort.launch`)."""
         return self.actions.launch(squid_id)
 
     def abort(self, run_id: str) -> asyncio.Future[ActionOutcome]:
-        """Abort a run (see :meth:`ActionDesk.abort`)."""
+        """Abort a run (see :meth:`LaunchAbort.abort`)."""
         return self.actions.abort(run_id)
 

@@ -37,7 +37,7 @@ from lobstr_tui.monitor.derive.events import (
 from lobstr_tui.monitor.model import merge, story
 from lobstr_tui.monitor.model.export_status import ExportStatus
 from lobstr_tui.monitor.model.snapshot import Cadence, Snapshot
-from lobstr_tui.monitor.polling.actions import ActionDesk
+from lobstr_tui.monitor.polling.actions import LaunchAbort
 from lobstr_tui.monitor.polling.alerts import CreditAlarm
 from lobstr_tui.monitor.polling.assembly import assemble
 from lobstr_tui.monitor.polling.budget import BudgetPlan, RequestBudget, plan_budget
@@ -110,7 +110,7 @@ class PollScheduler(Intents):
         self._backoff = Backoff(base=self.policy.backoff_base, cap=self.policy.backoff_cap,
                                 rng=random.Random(seed))
         self._link = LinkTracker()
-        self.actions = ActionDesk(client, self, clocks, read_only=read_only)
+        self.actions = LaunchAbort(client, self, clocks, read_only=read_only)
         self.downloads = DownloadJob(lambda: self.client, show=self._show_export,
                                      spend=lambda: spend(self.gate, self.budget, clocks),
                                      sleep=clocks.sleep)
@@ -167,7 +167,7 @@ class PollScheduler(Intents):
         await cancel_and_wait(t for t in (self._loop_task, *self._in_flight.values())
                               if t is not None)
 
-    # -- what the action desk needs (ActionHost) ---------------------------------------
+    # -- what launch and abort needs (ActionHost) ---------------------------------------
 
     @property
     def state(self) -> Snapshot:

@@ -22,8 +22,8 @@ from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.text import format as fmt
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
-from tests.test_board import busy_world
-from tests.test_scheduler import Watch, watching
+from tests.monitor.test_board import busy_world
+from tests.monitor.test_scheduler import Watch, watching
 
 STEPS = 30
 SEEDS = range(12)

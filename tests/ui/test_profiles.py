@@ -23,7 +23,7 @@ from lobstr_tui.ui.widgets.squid_list import SquidList
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from lobstr_tui.ui.widgets.top_bar import TopBar, top_bar_parts
 from tests.conftest import FROZEN_START, manual_world
-from tests.test_startup import (
+from tests.e2e.test_startup import (
     LOBSTR_TUI,
     after_the_app,
     assert_one_line_exit_2,

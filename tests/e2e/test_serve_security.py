@@ -20,7 +20,7 @@ import pytest
 
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN
-from tests.test_serve import Served, demo_sim, served
+from tests.e2e.test_serve import Served, demo_sim, served
 
 SECRET_VARIABLE = "MY_LOBSTR_WORK_TOKEN"
 """The profile's ``token_env``: not LOBSTR_TOKEN, so only a scrub by value removes it."""

@@ -25,7 +25,7 @@ from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane
 from lobstr_tui.ui.widgets.tabs.run_story import RunStory
 from lobstr_tui.ui.widgets.tabs.tasks_pane import TasksPane
 from tests.conftest import FROZEN_START, TOKEN, manual_world
-from tests.test_fault_matrix import record_requests
+from tests.ui.test_fault_matrix import record_requests
 from tests.ui_support import make_app, select_squid, squid_id, wait_for
 
 SETTLE_MARGIN = 0.05

@@ -13,8 +13,8 @@ from lobstr_tui.monitor.model.burn import project_burn
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for
-from tests.test_board import busy_world
-from tests.test_scheduler import watching
+from tests.monitor.test_board import busy_world
+from tests.monitor.test_scheduler import watching
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from lobstr_tui.sim import SimServer, World
 from lobstr_tui.sim.quirks import VARIANTS, eta_words
 from tests.conftest import TOKEN, manual_world
 
-FIXTURES = Path(__file__).parent / "fixtures" / "docs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "docs"
 ETA_IN_WORDS = re.compile(r"^\d+ (minutes?|seconds?)$")
 
 

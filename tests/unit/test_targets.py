@@ -12,7 +12,7 @@ from lobstr_tui.monitor.derive.targets import (
     launch_choice,
     visible_squid,
 )
-from tests.test_agree import SQUID, a_run, a_squid, snapshot
+from tests.monitor.test_agree import SQUID, a_run, a_squid, snapshot
 
 OTHER = "6" * 32
 

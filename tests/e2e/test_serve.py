@@ -29,7 +29,7 @@ from lobstr_tui.sim import SimClock, SimServer, build
 from tests.conftest import FROZEN_START, TOKEN, manual_world
 from tests.ui_support import REAL_TIME_LIMIT_FACTOR, squid_id
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Clock:

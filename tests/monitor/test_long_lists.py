@@ -15,8 +15,8 @@ from lobstr_tui.monitor.polling.intents import SETTLE_SECONDS
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle
-from tests.test_budget import max_per_window
-from tests.test_scheduler import START, watching
+from tests.monitor.test_budget import max_per_window
+from tests.monitor.test_scheduler import START, watching
 
 
 def test_a_long_squid_list_takes_a_third_of_the_budget_at_most() -> None:

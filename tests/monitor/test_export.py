@@ -32,7 +32,7 @@ from lobstr_tui.sim.entities import SimRun
 from lobstr_tui.sim.views import result_row
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
-from tests.test_scheduler import watching
+from tests.monitor.test_scheduler import watching
 
 RUNNING_MAPS_RUN = "780dabba361ba5de8f1c873f0240aadf"
 """The demo's running Google Maps run."""

@@ -13,7 +13,7 @@ from lobstr_tui.monitor.model import merge
 from lobstr_tui.monitor.model.snapshot import Cadence, Progress
 from lobstr_tui.sim import SimServer, World
 from tests.fake_clock import run_for, settle
-from tests.test_scheduler import credits, runs_list, watching
+from tests.monitor.test_scheduler import credits, runs_list, watching
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 SQUID = "s" * 32

@@ -21,7 +21,7 @@ from lobstr_tui.ui.widgets.squid_list import squid_prompt
 from lobstr_tui.ui.widgets.tabs.credits_panel import credits_lines
 from lobstr_tui.ui.widgets.tabs.event_log import event_line
 from lobstr_tui.ui.widgets.top_bar import top_bar_text
-from tests.test_properties import objects
+from tests.unit.test_properties import objects
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 RUN = "r" * 32

@@ -12,7 +12,7 @@ from lobstr_tui.monitor.polling.tracker import MAX_ROWS, RunTracker
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle
-from tests.test_scheduler import watching
+from tests.monitor.test_scheduler import watching
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from lobstr_tui.monitor.polling.budget import RequestBudget, plan_budget
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import settle
-from tests.test_scheduler import START, watching
+from tests.monitor.test_scheduler import START, watching
 
 WARM_UP = 360.0
 """The first minutes read every squid's new run at once, then catch up: measured after."""

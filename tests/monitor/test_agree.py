@@ -21,8 +21,8 @@ from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.widgets.board_table import board_cells
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
-from tests.test_board import active_run, busy_world
-from tests.test_scheduler import watching
+from tests.monitor.test_board import active_run, busy_world
+from tests.monitor.test_scheduler import watching
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 SQUID = "5" * 32

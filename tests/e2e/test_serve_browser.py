@@ -18,7 +18,7 @@ from aiohttp import web
 from lobstr_tui.sim import SimServer
 from tests.browser import Browser, chromium_path
 from tests.conftest import TOKEN
-from tests.test_serve import free_port, live_sim, served
+from tests.e2e.test_serve import free_port, live_sim, served
 
 pytestmark = pytest.mark.skipif(
     chromium_path() is None,

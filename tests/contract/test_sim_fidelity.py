@@ -15,7 +15,7 @@ import pytest
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import FROZEN_START, TOKEN, manual_world
 
-FIXTURES = Path(__file__).parent / "fixtures" / "docs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "docs"
 AUTH = {"Authorization": f"Token {TOKEN}"}
 # Objects whose keys are data (crawler parameters, function names), not fields.
 FREE_FORM = frozenset({"params", "rates", "function_colors"})

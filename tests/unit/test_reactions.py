@@ -14,7 +14,7 @@ from lobstr_tui.monitor.polling.reactions import (
     missing_selection,
     selection_after,
 )
-from tests.test_agree import RUN, SQUID, a_run, a_squid, snapshot
+from tests.monitor.test_agree import RUN, SQUID, a_run, a_squid, snapshot
 
 T = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from lobstr_tui.crash import mask_secrets, state_dir
 from lobstr_tui.exit_codes import EXIT_CRASH
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN
-from tests.test_startup import after_the_app, run_on_terminal
+from tests.e2e.test_startup import after_the_app, run_on_terminal
 
 SECRET = "tok_crash_secret_5521"
 REPORT = re.compile(r"details in (\S+/lobstr-tui/crash-[0-9-]+\.log) ")

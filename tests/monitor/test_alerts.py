@@ -11,8 +11,8 @@ from lobstr_tui.monitor import Event, Level
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle
-from tests.test_board import active_run, busy_world
-from tests.test_scheduler import watching
+from tests.monitor.test_board import active_run, busy_world
+from tests.monitor.test_scheduler import watching
 
 
 def alerts(events: list[Event]) -> list[Event]:

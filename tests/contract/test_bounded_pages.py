@@ -31,7 +31,7 @@ from lobstr_tui.sim import SimServer, World
 from lobstr_tui.sim.hostile import BAD_ITEM, DUPLICATES, ENDLESS, NULL_DATA
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
-from tests.test_scheduler import squids, watching
+from tests.monitor.test_scheduler import squids, watching
 
 ID = "a" * 32
 

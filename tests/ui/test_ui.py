@@ -279,7 +279,7 @@ async def test_older_runs_are_paged_in_on_demand() -> None:
             table = app.query_one(RunsTable)
             table.focus()
             # Scrolling to the last row loaded reads the next page (End jumps to the
-            # oldest directly: tests/test_story.py).
+            # oldest directly: tests/ui/test_story.py).
             table.move_cursor(row=table.row_count - 1)
             await wait_for(pilot, lambda: len(table_rows(app)) == 100, what="second page")
             table.move_cursor(row=table.row_count - 1)

@@ -32,7 +32,7 @@ needs_chromium = pytest.mark.skipif(
     reason="SKIPPED, NOT PASSED: `chromium` is not on PATH, so the browser harness was "
            "not exercised (CI installs it: apt-get install chromium)")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 USER = "viewer"
 PASSWORD = "harness-PASSWORD-5c2e-never-sent-back"
 START_LIMIT = 60.0

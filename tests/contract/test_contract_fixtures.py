@@ -221,7 +221,7 @@ def test_envelope_text_fixtures_have_documented_keys() -> None:
 def test_repository_copy_matches_the_reference_folder() -> None:
     """The copy in tests/fixtures/docs stays byte-identical to the team's reference
     folder, when that folder is beside the repository (a clone alone has only the copy)."""
-    reference = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "docs"
+    reference = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "docs"
     if not reference.is_dir():
         pytest.skip(f"no reference folder at {reference} to compare with")
     mine = {p.name: p.read_bytes() for p in FIXTURES.iterdir()}

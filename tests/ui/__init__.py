@@ -1,0 +1,1 @@
+"""The real app driven by Textual's Pilot against the simulator (and SVG snapshots)."""
