@@ -286,3 +286,23 @@ def test_a_paused_runs_task_is_not_shown_running() -> None:
     # Held by the run is not ended: the log says nothing of the task.
     said = derive_events(agreed(running), paused)
     assert [e.text for e in said if e.kind is EventKind.TASK] == []
+
+
+def test_after_a_launch_and_an_abort_the_squid_row_says_what_the_runs_table_says() -> None:
+    # The squid row said "◌ pending" while the runs table, read after the list, said
+    # "⇡ uploading" for the same run.
+    uploading = a_run("uploading", done_reason="aborted")
+    shown = agreed(snapshot(
+        squids=(a_squid("PENDING"),), runs=(uploading,), runs_squid_id=SQUID,
+        selected_squid_id=SQUID, selected_run_id=RUN,
+        fetched_at=MappingProxyType({"squids": at(100), "runs": at(110)})))
+    assert shown.squids[0].last_run_status is not None
+    assert shown.squids[0].last_run_status.kind is StatusKind.UPLOADING
+    assert shown.runs[0].status.kind is StatusKind.UPLOADING
+    # A list read after the runs page wins the other way.
+    later = agreed(snapshot(
+        squids=(a_squid("ABORTED"),), runs=(uploading,), runs_squid_id=SQUID,
+        selected_squid_id=SQUID, selected_run_id=RUN,
+        fetched_at=MappingProxyType({"squids": at(120), "runs": at(110)})))
+    assert later.runs[0].status.kind is StatusKind.ABORTED
+    assert later.runs[0].done_reason == "aborted"

@@ -113,7 +113,7 @@ class PollScheduler(Intents):
         self.actions = LaunchAbort(client, self, clocks, read_only=read_only)
         self.downloads = DownloadJob(lambda: self.client, show=self._show_export,
                                      spend=lambda: spend(self.gate, self.budget, clocks),
-                                     sleep=clocks.sleep)
+                                     sleep=clocks.sleep, monotonic=clocks.monotonic)
         self._snapshot = Snapshot(taken_at=clocks.wall(), read_only=read_only,
                                   board_since=self._tracker.since, profile=profile)
         self._state = self._snapshot
