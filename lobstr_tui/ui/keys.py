@@ -13,6 +13,8 @@ APP_BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys and meanings"),
     Binding("l", "launch", "Launch", id="app.launch", tooltip="Launch a run (asks first)"),
     Binding("a", "abort", "Abort", id="app.abort", tooltip="Abort a run (asks first)"),
+    Binding("e", "why", "Why", id="app.why",
+            tooltip="Why the run is where it is: lobstr.io's words in full, what to do"),
     Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
             tooltip="Poll now (polling goes on by itself; r asks at once)"),
     Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),

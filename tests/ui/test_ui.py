@@ -35,8 +35,11 @@ def log_text(app) -> str:
 
 
 def detail_text(app) -> str:
+    """The run detail's text, its wrapped lines joined back into one (the banner wraps
+    its own lines, so a phrase may straddle two)."""
     detail = app.query_one(RunDetail)
-    return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
+    return " ".join(" ".join(str(w.render()).split()) for w in detail.query("Static")
+                    if w.display)
 
 
 async def test_squid_list_shows_every_squid(server: SimServer, world: World) -> None:
@@ -77,7 +80,9 @@ async def test_runs_table_has_simulator_values_in_every_column(server: SimServer
             seconds = (sim.ended_at - sim.started_at).total_seconds()
             assert row["duration"] == fmt.duration(seconds)
             assert row["status"].endswith(sim.status)
-            assert row["reason"] == (sim.done_reason or "—")
+            shown = sim.done_reason or ((sim.done_reason_desc or "crawler error")
+                                        if sim.status == "error" else "—")
+            assert shown.startswith(row["reason"].removesuffix("…"))
             assert row["origin"] == sim.origin
 
 
@@ -126,6 +131,7 @@ async def test_errored_run_shows_its_state_and_description(server: SimServer) ->
         banner = detail_text(app)
         assert "✖ ERROR" in banner and "Instagram changed its page layout" in banner
         assert "resumes the run once it is fixed" in banner
+        assert "e: why" not in banner  # it fits whole at 120 columns: nothing is cut
 
 
 async def test_launch_confirm_new_run_appears_and_log_says_so(server: SimServer,

@@ -37,6 +37,10 @@ class Layout:
     flex_max: int = 0
     """...up to this width (its longest value): columns placed before it that have a
     short form take it when that gives the flex column this width."""
+    spare: str | None = None
+    """The column that takes what room is still left once the flex column is full..."""
+    spare_max: int = 0
+    """...up to this width."""
 
 
 def plan(layout: Layout, width: int, widths: Mapping[str, int] | None = None,
@@ -69,10 +73,12 @@ def plan(layout: Layout, width: int, widths: Mapping[str, int] | None = None,
         if column.width + CELL_PADDING <= room:
             chosen[key] = column
             room -= column.width + CELL_PADDING
-    if layout.flex in chosen:
-        flex = chosen[layout.flex]
-        chosen[layout.flex] = replace(flex, width=max(flex.width,
-                                                      min(layout.flex_max, flex.width + room)))
+    for growing, most in ((layout.flex, layout.flex_max), (layout.spare, layout.spare_max)):
+        if growing is not None and growing in chosen:
+            column = chosen[growing]
+            grown = max(column.width, min(most, column.width + room))
+            room -= grown - column.width
+            chosen[growing] = replace(column, width=grown)
     return tuple(chosen[column.key] for column in layout.columns if column.key in chosen)
 
 

@@ -38,6 +38,22 @@ STATUS_COLOURS: dict[StatusKind, str] = {
 DASH = "—"
 
 
+def reason_cell(done_reason: str | None, description: str | None, *, error: bool) -> str:
+    """A Done Reason cell (a run's or a task's): its slug; else, when it ended in error,
+    the start of lobstr.io's own words (the cell cuts them with ``…``); else a dash."""
+    if done_reason:
+        return done_reason
+    if error:
+        return description or "crawler error"
+    return DASH
+
+
+def run_reason(run: Run) -> str:
+    """The Done Reason cell of ``run`` (the runs table and the board say it alike)."""
+    return reason_cell(run.done_reason, run.done_reason_desc,
+                       error=run.status.kind is StatusKind.ERROR)
+
+
 def status_label(status: RunStatus | None) -> str:
     """``● running``; unknown statuses keep their own words with a neutral glyph."""
     if status is None:
@@ -229,6 +245,40 @@ def shorten(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` word-wrapped in lines of at most ``width`` cells (a longer word is split)."""
+    width = max(1, width)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while cell_len(word) > width:
+            head = set_cell_size(word, width)
+            lines.append(head)
+            word = word[len(head):]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit_lines(text: str, width: int, most: int, *, more: str = "") -> str:
+    """``text`` wrapped in ``width`` cells on at most ``most`` lines; when it needs more,
+    the last line is cut with ``…`` and ends with ``more`` (where the rest can be read)."""
+    lines = wrap(text, width)
+    if len(lines) <= most:
+        return "\n".join(lines)
+    kept = lines[:most]
+    tail = "…" + more
+    kept[-1] = set_cell_size(kept[-1], max(0, width - cell_len(tail))).rstrip() + tail
+    return "\n".join(kept)
 
 
 def pad(text: str, width: int) -> str:

@@ -7,6 +7,7 @@ stay at 80x24.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual import on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
@@ -40,13 +42,15 @@ LAYOUT = Layout(
     priority=("squid", "status", "percent", "age", "reason", "eta", "results", "rate",
               "spark", "credits", "tasks"),
     short={"squid": Column("squid", "Squid", 12)},
-    flex="squid", flex_max=40,
+    flex="squid", flex_max=28, spare="reason", spare_max=80,
 )
+"""The Reason column takes the room left at large widths: two errors' own words differ
+only past their first words (``Crawler crashed: …``)."""
 PROFILES_LAYOUT = Layout(
     columns=(Column("profile", "Profile", 10), *LAYOUT.columns),
     priority=("squid", "status", "profile", "percent", *LAYOUT.priority[3:]),
     short={**LAYOUT.short, "profile": Column("profile", "Profile", 6)},
-    flex="squid", flex_max=40,
+    flex="squid", flex_max=28, spare="reason", spare_max=80,
 )
 """The board of several profiles (``--all-profiles``): a Profile column first."""
 RIGHT_ALIGNED = frozenset({"percent", "tasks", "results", "rate", "credits", "eta", "age"})
@@ -65,14 +69,11 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
     percent = row.percent
     seconds = row.age(now)
     age = None if seconds is None else int(seconds)
-    reason = run.done_reason or ""
-    if run.status.kind is StatusKind.ERROR and not reason:
-        reason = run.done_reason_desc or "crawler error"
     return {
         "profile": row.profile or fmt.DASH,
         "squid": row.squid_name,
         "status": fmt.status_label(run.status),
-        "reason": reason or fmt.DASH,
+        "reason": fmt.run_reason(run),
         "percent": "?" if percent is None else f"{percent:.0f}",
         "tasks": f"{stats.total_tasks_done}/{stats.total_tasks}" if stats else fmt.DASH,
         "results": fmt.count(row.results),
@@ -159,6 +160,16 @@ class BoardTable(Reshown[Snapshot], PlannedTable):
             cell.truncate(column.width, overflow="ellipsis")
             cells.append(cell)
         return cells
+
+    @property
+    def highlighted(self) -> BoardRow | None:
+        """The row under the cursor, if any."""
+        if not self.row_count:
+            return None
+        with contextlib.suppress(RowDoesNotExist, IndexError):
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+            return self._rows.get(str(key)) if key is not None else None
+        return None
 
     @on(DataTable.RowSelected)
     def _chosen(self, event: DataTable.RowSelected) -> None:

@@ -15,6 +15,11 @@ from lobstr_tui.ui.kit.refit import Reshown, put_text
 from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
 from lobstr_tui.ui.text import format as fmt
 
+BANNER_LINES = 3
+"""The most lines the banner takes (the table above it keeps its rows)."""
+WHY_HINT = " e: why"
+"""Where a cut banner's rest is read: the why key (see ui/screens/why_screen.py)."""
+
 
 def banner_text(run: Run) -> str | None:
     """The banner for a paused or errored run: glyph, word, slug with its plain meaning
@@ -106,7 +111,10 @@ class RunDetail(Reshown[Snapshot], Vertical):
         text = banner_text(run) if run else None
         banner.display = text is not None
         if text is not None and run is not None:
-            put_text(banner, Text(text), wraps=True)  # a long reason wraps
+            # A long reason wraps, on BANNER_LINES at most; cut, it says where the rest is.
+            width = banner.content_size.width or max(20, self.size.width - 2)
+            put_text(banner, Text(fmt.fit_lines(text, width, BANNER_LINES, more=WHY_HINT)),
+                     wraps=True)
             banner.set_class(run.status.kind is StatusKind.ERROR, "-error")
             banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
         bar = self.query_one(StillProgressBar)

@@ -70,7 +70,7 @@ def run_cells(run: Run, now: datetime, colour: ColourOf) -> dict[str, Text]:
         "credits": fmt.credits(run.credit_used),
         "duration": fmt.duration(seconds),
         "status": fmt.status_label(run.status),
-        "reason": run.done_reason or fmt.DASH,
+        "reason": fmt.run_reason(run),
         "origin": run.origin or fmt.DASH,
     }
     # Impossible values are shown as received, with a warning mark on their cell.

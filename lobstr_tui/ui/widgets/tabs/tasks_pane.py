@@ -239,7 +239,9 @@ class TasksPane(Vertical):
             "status": Text(fmt.shorten(f"{glyph} {task.status or '?'}", 11), style=colour),
             "task": Text(label),
             "results": Text(f"{task.last_result:,}", justify="right"),
-            "reason": Text(fmt.shorten(task.done_reason or fmt.DASH, 18)),
+            "reason": Text(fmt.shorten(fmt.reason_cell(
+                task.done_reason, task.done_reason_desc, error=task.status in ("error", "failed")),
+                18)),
             "collected": Text(fmt.short_ago(task.last_collection_at, now)
                               if task.last_collection_at else fmt.DASH),
         }
