@@ -8,7 +8,8 @@ from rich.cells import cell_len
 
 from lobstr_tui.monitor import Event, EventKind, Level
 from lobstr_tui.sim import SimServer
-from lobstr_tui.ui.widgets.tabs.event_log import Entry, EventLog, wrap_entry, wrap_words
+from lobstr_tui.ui.text.format import wrap_words
+from lobstr_tui.ui.widgets.tabs.event_log import Entry, EventLog, wrap_entry
 from tests.ui_support import make_app, wait_for
 
 AT = datetime(2026, 11, 2, 9, 3, 4, tzinfo=UTC)

@@ -247,32 +247,32 @@ def shorten(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` word-wrapped in lines of at most ``width`` cells (a longer word is split)."""
-    width = max(1, width)
+def wrap_words(text: str, room: int) -> list[str]:
+    """``text`` in lines of at most ``room`` cells: words kept whole where they fit,
+    longer ones folded; nothing is dropped."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
-        joined = f"{line} {word}" if line else word
-        if cell_len(joined) <= width:
-            line = joined
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= room:
+            line = candidate
             continue
         if line:
             lines.append(line)
-        while cell_len(word) > width:
-            head = set_cell_size(word, width)
-            lines.append(head)
-            word = word[len(head):]
+        while cell_len(word) > room:
+            head = set_cell_size(word, room)
+            cut = max(1, len(head.rstrip()))
+            lines.append(word[:cut])
+            word = word[cut:]
         line = word
-    if line:
-        lines.append(line)
+    lines.append(line)
     return lines
 
 
 def fit_lines(text: str, width: int, most: int, *, more: str = "") -> str:
     """``text`` wrapped in ``width`` cells on at most ``most`` lines; when it needs more,
     the last line is cut with ``…`` and ends with ``more`` (where the rest can be read)."""
-    lines = wrap(text, width)
+    lines = wrap_words(text, max(1, width))
     if len(lines) <= most:
         return "\n".join(lines)
     kept = lines[:most]

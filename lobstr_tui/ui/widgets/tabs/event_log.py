@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Log
@@ -48,35 +48,13 @@ class Entry:
         return f"{self.head}{self.text}" + (f" ×{self.count}" if self.count > 1 else "")
 
 
-def wrap_words(text: str, room: int) -> list[str]:
-    """``text`` in lines of at most ``room`` cells: words kept whole where they fit,
-    longer ones folded; nothing is dropped."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if cell_len(candidate) <= room:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while cell_len(word) > room:
-            head = set_cell_size(word, room)
-            cut = max(1, len(head.rstrip()))
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    lines.append(line)
-    return lines
-
-
 def wrap_entry(entry: Entry, width: int) -> list[str]:
     """The entry's screen lines for ``width`` cells: continuation lines are indented
     under the text, nothing is cut."""
     indent = " " * cell_len(entry.head)
     room = max(MIN_WRAP, width) - len(indent)
     body = entry.text + (f" ×{entry.count}" if entry.count > 1 else "")
-    first, *rest = wrap_words(body, room)
+    first, *rest = fmt.wrap_words(body, room)
     return [entry.head + first, *(indent + line for line in rest)]
 
 
