@@ -3,6 +3,7 @@ and what the app does with a failure it did not expect."""
 
 from __future__ import annotations
 
+import signal
 from dataclasses import replace
 
 import httpx
@@ -13,6 +14,7 @@ from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, Snapshot
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.kit.clean_exit import BLANK_SCREEN, CleanExitDriver
 from lobstr_tui.ui.widgets.run_detail import RunDetail
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.conftest import TOKEN
@@ -144,3 +146,24 @@ async def test_a_snapshot_not_yet_shown_is_replaced_by_a_newer_one(server: SimSe
         notes = [line for line in log.texts if "note 1" in line or "note 2" in line]
         assert len(notes) == 2 and "note 1" in notes[0] and "note 2" in notes[1]
         assert [snap for snap in shown if snap is first or snap is second] == [second]
+
+
+async def test_leaving_the_terminal_blanks_the_alternate_screen_first(
+        server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's terminal driver writes the blank before Textual leaves the alternate
+    screen (the tmux test shows why): fails if Textual stops leaving it there."""
+    app = make_app(server)
+    assert app.driver_class is CleanExitDriver
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT,
+                                                    signal.SIGWINCH)}
+    try:
+        driver = CleanExitDriver(app)
+        written: list[str] = []
+        monkeypatch.setattr(driver, "write", written.append)
+        monkeypatch.setattr(driver, "flush", lambda: None)
+        driver.stop_application_mode()
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
+    assert "\x1b[?1049l" in written, "Textual leaves the alternate screen here"
+    assert written.index(BLANK_SCREEN) < written.index("\x1b[?1049l")
