@@ -176,6 +176,32 @@ def test_token_that_cannot_go_in_a_header_from_the_config_file(tmp_path: Path) -
     assert "\u00fc" not in done.stderr and "secret" not in done.stderr.replace(str(path), "")
 
 
+@pytest.mark.parametrize("blank", [" ", "   ", "\t", " \n "])
+def test_blank_token_in_the_environment_is_said_blank(tmp_path: Path, blank: str) -> None:
+    """Issue 21: a LOBSTR_TOKEN of spaces was 'no token for the default profile; choose
+    a profile with --profile NAME (known: default)', the very profile without one."""
+    done = run([], {"LOBSTR_TOKEN": blank}, tmp_path)
+    assert_one_line_exit_2(done, "LOBSTR_TOKEN is set but blank (white space only): "
+                                 "export LOBSTR_TOKEN=...")
+    assert "--profile" not in done.stderr and "known: default" not in done.stderr
+
+
+def test_blank_token_in_the_environment_beside_a_token_in_the_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path, f'[auth]\ntoken = "{SECRET}"\n[profiles.work]\n'
+                                  f'token = "{SECRET}2"\n'.encode())
+    done = run([], {"LOBSTR_TOKEN": "  "}, tmp_path)
+    assert_one_line_exit_2(done, "LOBSTR_TOKEN is set but blank")
+    assert f"or unset it to use [auth] token in {path}" in done.stderr
+    assert "--profile default" not in done.stderr
+
+
+def test_blank_token_in_the_config_file_is_said_blank(tmp_path: Path) -> None:
+    path = write_config(tmp_path, b'[auth]\ntoken = "   "\n')
+    done = run([], {}, tmp_path)
+    assert_one_line_exit_2(done, f"[auth] token in {path} is blank (white space only)")
+    assert "--profile" not in done.stderr
+
+
 # -- --poll ----------------------------------------------------------------------------
 
 
