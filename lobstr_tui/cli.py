@@ -179,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "runs move (default 1; 10 shows every status change within "
                              "a minute)")
     parser.add_argument("--download-dir", type=_directory, default=None, metavar="DIR",
-                        help="where d saves a run's CSV (default: the current folder)")
+                        help="where d saves a run's CSV (default: the current folder; "
+                             "with --demo a new folder under the temp dir, named when "
+                             "the demo ends)")
     parser.add_argument("--board", action="store_true",
                         help="start on the board of every active run (w toggles it)")
     parser.add_argument("--profile", metavar="NAME", default=None,

@@ -13,8 +13,11 @@ import io
 import os
 import re
 import sys
-from contextlib import ExitStack
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lobstr_tui.api import LobstrClient, Token
@@ -139,7 +142,25 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
         target.secrets = secrets
         if getattr(args, "serve", False):
             return _serve(args, target)
+        if args.demo and args.download_dir is None:
+            args.download_dir = stack.enter_context(demo_downloads())
         return _run_app(args, target)
+
+
+@contextmanager
+def demo_downloads() -> Iterator[Path]:
+    """Where ``--demo`` saves downloads without ``--download-dir``: a new folder under
+    the temp dir, never the current folder (``make demo`` runs in the repository, where
+    the CSVs showed in ``git status``). Removed at the end when nothing was saved in it,
+    else named on stderr (each download also says ``saved <path>``)."""
+    folder = Path(tempfile.mkdtemp(prefix="lobstr-tui-demo-"))
+    try:
+        yield folder
+    finally:
+        try:
+            folder.rmdir()
+        except OSError:
+            print(f"lobstr-tui: the demo's downloads are in {folder}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace, target: _Target) -> int:

@@ -210,3 +210,36 @@ def test_quitting_after_a_resize_gives_the_terminal_back_as_it_was(tmp_path: Pat
         assert left == [], "lines of the app left in the terminal:\n" + "\n".join(left)
     finally:
         stop(name)
+
+
+def test_the_demo_downloads_outside_the_current_folder(tmp_path: Path) -> None:
+    """Issue 21: ``make demo`` runs in the repository, and ``d`` saved the CSV there (it
+    showed in ``git status``). The demo saves under the temp dir and says where."""
+    repo, temp = tmp_path / "repo", tmp_path / "tmp"
+    repo.mkdir()
+    temp.mkdir()
+    name, exit_file = start(f"sh -c 'cd {repo} && exec {LOBSTR_TUI} --demo'", tmp_path,
+                            env=f"TMPDIR={temp} XDG_CONFIG_HOME={tmp_path}")
+    try:
+        wait_screen(name, lambda s: "last_page_reached" in s and "live" in s,
+                    "the first squid's done runs")
+        tmux("send-keys", "-t", name, "Tab")
+        tmux("send-keys", "-t", name, "j")
+        wait_screen(name, lambda s: re.search(r"run \w+ · ✓ done", s) is not None,
+                    "a done run selected")
+        tmux("send-keys", "-t", name, "d")
+        saved: list[Path] = []
+
+        def downloaded(_: str) -> bool:
+            saved[:] = list(temp.glob("lobstr-tui-demo-*/*.csv"))
+            return bool(saved)
+
+        wait_screen(name, downloaded, "the CSV under the temp dir")
+        wait_screen(name, lambda s: "saved" in s, "the download said saved")
+        tmux("send-keys", "-t", name, "q")
+        assert wait_file(exit_file) == "0"
+        assert list(repo.iterdir()) == [], "nothing in the current folder"
+        said = "".join(screen(name, history=True).splitlines())  # the long line wraps
+        assert f"the demo's downloads are in {saved[0].parent}" in said
+    finally:
+        stop(name)
