@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal cockpit for lobstr.io: watch, launch and abort runs.",
         epilog="Token: LOBSTR_TOKEN, else [auth] token in "
                "$XDG_CONFIG_HOME/lobstr/config.toml. "
+               "Exit status: 0 quit, 1 crash (see the crash report), 2 a mistake at "
+               "start or a token refused, 5 quit before the API was ever reached. "
                "Simulator alone: lobstr-tui sim --help",
     )
     parser.add_argument("--demo", action="store_true",

@@ -9,6 +9,7 @@ import os
 import pty
 import re
 import select
+import socket
 import struct
 import subprocess
 import sys
@@ -280,3 +281,22 @@ def test_a_good_token_runs_until_q_and_exits_0(tmp_path: Path, server: SimServer
     assert code == 0, output[-600:]
     assert after_the_app(output) == []
     assert not (tmp_path / "state").exists(), "no crash report"
+
+
+def test_quitting_before_the_api_was_ever_reached_exits_5(tmp_path: Path) -> None:
+    """Issue 21: an unreachable base URL opened an empty cockpit that retried for ever
+    and exited 0 when quit. The banner says it; quitting says it once more and exits 5."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1/"
+    # The port is closed again: nothing listens there.
+    code, output = run_on_terminal([str(LOBSTR_TUI)],
+                                   {"LOBSTR_TOKEN": SECRET, "LOBSTR_API_BASE": url},
+                                   tmp_path, type_when=("Cannot reach", b"q"))
+    assert code == 5, output[-600:]
+    lines = after_the_app(output)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"lobstr-tui: error: {url} was never reached (could not "
+                               "connect to 127.0.0.1:"), lines[0]
+    assert "check the network, the URL" in lines[0] and "proxy" in lines[0]
+    assert SECRET not in output and "Traceback" not in output
