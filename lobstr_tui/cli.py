@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal cockpit for lobstr.io: watch, launch and abort runs.",
         epilog="Token: LOBSTR_TOKEN, else [auth] token in "
                "$XDG_CONFIG_HOME/lobstr/config.toml. "
+               "Exit status: 0 quit, 1 crash (see the crash report), 2 a mistake at "
+               "start or a token refused, 5 quit before the API was ever reached. "
                "Simulator alone: lobstr-tui sim --help",
     )
     parser.add_argument("--demo", action="store_true",
@@ -179,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "runs move (default 1; 10 shows every status change within "
                              "a minute)")
     parser.add_argument("--download-dir", type=_directory, default=None, metavar="DIR",
-                        help="where d saves a run's CSV (default: the current folder)")
+                        help="where d saves a run's CSV (default: the current folder; "
+                             "with --demo a new folder under the temp dir, named when "
+                             "the demo ends)")
     parser.add_argument("--board", action="store_true",
                         help="start on the board of every active run (w toggles it)")
     parser.add_argument("--profile", metavar="NAME", default=None,

@@ -261,9 +261,11 @@ def read_profiles(data: Mapping[str, object], path: Path, environ: Mapping[str, 
     env_token = environ.get("LOBSTR_TOKEN") or None
     for token, source in ((auth_token, str(path)), (env_token, "LOBSTR_TOKEN")):
         if token:
+            problem = (_token_problem(token.strip(), source) if token.strip() else
+                       _blank_token(source, path, in_file=bool(auth_token)))
             default = Profile(DEFAULT_PROFILE, Token(token), source,
                               default.base_url if default is not None else fallback,
-                              problem=_token_problem(token.strip(), source))
+                              problem=problem)
     named = [p for p in profiles if p.name != DEFAULT_PROFILE]
     return tuple([default, *named] if default is not None else named)
 
@@ -315,6 +317,18 @@ def _profile(name: str, table: Mapping[str, object], path: Path,
                                f"token_env = \"VARIABLE\" under {where} in {path}")
     return Profile(name, Token(token), source, base_url,
                    problem=_token_problem(token, source))
+
+
+def _blank_token(source: str, path: Path, *, in_file: bool) -> str:
+    """Why the default profile has no token when its token is only spaces: ``source``
+    (``LOBSTR_TOKEN`` or the config file) gives one, blank; ``in_file``: the file's
+    ``[auth] token`` is set too (a blank LOBSTR_TOKEN hides it)."""
+    if source != "LOBSTR_TOKEN":
+        return (f"[auth] token in {path} is blank (white space only): put the token there, "
+                f"or export LOBSTR_TOKEN=... (from {TOKEN_PAGE})")
+    instead = f", or unset it to use [auth] token in {path}" if in_file else ""
+    return (f"LOBSTR_TOKEN is set but blank (white space only): export LOBSTR_TOKEN=... with "
+            f"the token (from {TOKEN_PAGE}){instead}")
 
 
 def _token_problem(token: str, source: str) -> str | None:

@@ -13,8 +13,11 @@ import io
 import os
 import re
 import sys
-from contextlib import ExitStack
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lobstr_tui.api import LobstrClient, Token
@@ -29,7 +32,7 @@ from lobstr_tui.config import (
     resolve_settings,
 )
 from lobstr_tui.crash import describe, mask_secrets, report_crash
-from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_USAGE
+from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, LinkState, PollPolicy, PollScheduler
 from lobstr_tui.notify import AlertSettings
 
@@ -139,7 +142,25 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
         target.secrets = secrets
         if getattr(args, "serve", False):
             return _serve(args, target)
+        if args.demo and args.download_dir is None:
+            args.download_dir = stack.enter_context(demo_downloads())
         return _run_app(args, target)
+
+
+@contextmanager
+def demo_downloads() -> Iterator[Path]:
+    """Where ``--demo`` saves downloads without ``--download-dir``: a new folder under
+    the temp dir, never the current folder (``make demo`` runs in the repository, where
+    the CSVs showed in ``git status``). Removed at the end when nothing was saved in it,
+    else named on stderr (each download also says ``saved <path>``)."""
+    folder = Path(tempfile.mkdtemp(prefix="lobstr-tui-demo-"))
+    try:
+        yield folder
+    finally:
+        try:
+            folder.rmdir()
+        except OSError:
+            print(f"lobstr-tui: the demo's downloads are in {folder}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace, target: _Target) -> int:
@@ -203,6 +224,10 @@ def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = Fal
     except KeyboardInterrupt:
         return EXIT_OK
     code = app.return_code or EXIT_OK
+    if code == EXIT_OK and _never_reached(app):
+        print(mask_secrets(_unreachable_message(app, target), target.secrets),
+              file=sys.stderr)
+        return EXIT_UNREACHABLE
     if code == EXIT_OK:
         return EXIT_OK
     if code == EXIT_USAGE and _token_never_accepted(app):
@@ -259,6 +284,21 @@ def _rendered_report(text: str, target: _Target) -> str:
     if any(secret and re.sub(r"\s+", "", secret) in squeezed for secret in target.secrets):
         return "(Textual's report of the failure is left out: it showed the token)\n"
     return text
+
+
+def _never_reached(app: LobstrApp) -> bool:
+    from lobstr_tui.ui.widgets.unreachable_banner import never_reached
+
+    return never_reached(app.snapshot.connection)
+
+
+def _unreachable_message(app: LobstrApp, target: _Target) -> str:
+    """One line: the URL never reached, why, and what to check."""
+    from lobstr_tui.ui.text.reach import CHECK, shown_url
+
+    said = (app.snapshot.connection.detail or "")[:120]
+    return (f"lobstr-tui: error: {shown_url(app.scheduler.client.base_url)} was never "
+            f"reached{f' ({said})' if said else ''}; {CHECK}")
 
 
 def _token_never_accepted(app: LobstrApp) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.driver import Driver
 from textual.filter import LineFilter
 from textual.geometry import Size
 from textual.screen import Screen
@@ -18,6 +19,7 @@ from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
+from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -169,6 +171,10 @@ class LobstrApp(App[None]):
         self.alert_delivery.close()
         self.terminal.stop()
         await self.profile_switcher.close()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, leaving no line behind after a resize (ui.kit.clean_exit)."""
+        return clean_exit_driver(super().get_driver_class())
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR an ANSI theme's colours are dropped, not greyed (black on

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from lobstr_tui import __version__
 from lobstr_tui.cli import build_parser
 from lobstr_tui.config import resolve_settings
 from lobstr_tui.launch import alert_settings, run_monitor
+from lobstr_tui.monitor import Snapshot
 from lobstr_tui.notify import AlertSettings
 
 LOBSTR_TUI = Path(sys.executable).with_name("lobstr-tui")
@@ -144,6 +146,7 @@ def test_alert_flags_reach_the_app_and_the_scheduler(monkeypatch: pytest.MonkeyP
         """Stands in for LobstrApp: records how it was built, runs at once."""
 
         return_code = 0
+        snapshot = Snapshot(taken_at=datetime(2026, 1, 1, tzinfo=UTC))  # nothing failed
 
         def __init__(self, scheduler: object, **options: object) -> None:
             seen.update(options, scheduler=scheduler)

@@ -187,3 +187,59 @@ def test_resized_terminal_shows_what_a_fresh_start_shows(
                 f"resized screen differs from a fresh start:\n{diff}") from None
     finally:
         stop(resized)
+
+
+def test_quitting_after_a_resize_gives_the_terminal_back_as_it_was(tmp_path: Path) -> None:
+    """Issue 21: started at 100x30, resized to 120x40, quit: tmux re-flowed the app's
+    wide lines into the shell's screen (ten lines of the last frame above the prompt)."""
+    name, exit_file = start(f"{LOBSTR_TUI} --demo", tmp_path,
+                            env=f"XDG_CONFIG_HOME={tmp_path}", size=(100, 30))
+    try:
+        wait_screen(name, lambda s: "Google Maps FR" in s and "live" in s, "the monitor")
+        tmux("resize-window", "-t", name, "-x", "120", "-y", "40")
+
+        def redrawn(text: str) -> bool:
+            lines = text.rstrip("\n").splitlines()
+            return len(lines) == 40 and "Quit" in lines[-1] and "Google Maps FR" in text
+
+        wait_screen(name, redrawn, "the app redrawn at 120x40")
+        tmux("send-keys", "-t", name, "q")
+        assert wait_file(exit_file) == "0"
+        # The pane was blank when the command started: it is blank again, history too.
+        left = [line for line in screen(name, history=True).splitlines() if line.strip()]
+        assert left == [], "lines of the app left in the terminal:\n" + "\n".join(left)
+    finally:
+        stop(name)
+
+
+def test_the_demo_downloads_outside_the_current_folder(tmp_path: Path) -> None:
+    """Issue 21: ``make demo`` runs in the repository, and ``d`` saved the CSV there (it
+    showed in ``git status``). The demo saves under the temp dir and says where."""
+    repo, temp = tmp_path / "repo", tmp_path / "tmp"
+    repo.mkdir()
+    temp.mkdir()
+    name, exit_file = start(f"sh -c 'cd {repo} && exec {LOBSTR_TUI} --demo'", tmp_path,
+                            env=f"TMPDIR={temp} XDG_CONFIG_HOME={tmp_path}")
+    try:
+        wait_screen(name, lambda s: "last_page_reached" in s and "live" in s,
+                    "the first squid's done runs")
+        tmux("send-keys", "-t", name, "Tab")
+        tmux("send-keys", "-t", name, "j")
+        wait_screen(name, lambda s: re.search(r"run \w+ · ✓ done", s) is not None,
+                    "a done run selected")
+        tmux("send-keys", "-t", name, "d")
+        saved: list[Path] = []
+
+        def downloaded(_: str) -> bool:
+            saved[:] = list(temp.glob("lobstr-tui-demo-*/*.csv"))
+            return bool(saved)
+
+        wait_screen(name, downloaded, "the CSV under the temp dir")
+        wait_screen(name, lambda s: "saved" in s, "the download said saved")
+        tmux("send-keys", "-t", name, "q")
+        assert wait_file(exit_file) == "0"
+        assert list(repo.iterdir()) == [], "nothing in the current folder"
+        said = "".join(screen(name, history=True).splitlines())  # the long line wraps
+        assert f"the demo's downloads are in {saved[0].parent}" in said
+    finally:
+        stop(name)

@@ -9,6 +9,7 @@ import os
 import pty
 import re
 import select
+import socket
 import struct
 import subprocess
 import sys
@@ -176,6 +177,32 @@ def test_token_that_cannot_go_in_a_header_from_the_config_file(tmp_path: Path) -
     assert "\u00fc" not in done.stderr and "secret" not in done.stderr.replace(str(path), "")
 
 
+@pytest.mark.parametrize("blank", [" ", "   ", "\t", " \n "])
+def test_blank_token_in_the_environment_is_said_blank(tmp_path: Path, blank: str) -> None:
+    """Issue 21: a LOBSTR_TOKEN of spaces was 'no token for the default profile; choose
+    a profile with --profile NAME (known: default)', the very profile without one."""
+    done = run([], {"LOBSTR_TOKEN": blank}, tmp_path)
+    assert_one_line_exit_2(done, "LOBSTR_TOKEN is set but blank (white space only): "
+                                 "export LOBSTR_TOKEN=...")
+    assert "--profile" not in done.stderr and "known: default" not in done.stderr
+
+
+def test_blank_token_in_the_environment_beside_a_token_in_the_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path, f'[auth]\ntoken = "{SECRET}"\n[profiles.work]\n'
+                                  f'token = "{SECRET}2"\n'.encode())
+    done = run([], {"LOBSTR_TOKEN": "  "}, tmp_path)
+    assert_one_line_exit_2(done, "LOBSTR_TOKEN is set but blank")
+    assert f"or unset it to use [auth] token in {path}" in done.stderr
+    assert "--profile default" not in done.stderr
+
+
+def test_blank_token_in_the_config_file_is_said_blank(tmp_path: Path) -> None:
+    path = write_config(tmp_path, b'[auth]\ntoken = "   "\n')
+    done = run([], {}, tmp_path)
+    assert_one_line_exit_2(done, f"[auth] token in {path} is blank (white space only)")
+    assert "--profile" not in done.stderr
+
+
 # -- --poll ----------------------------------------------------------------------------
 
 
@@ -254,3 +281,22 @@ def test_a_good_token_runs_until_q_and_exits_0(tmp_path: Path, server: SimServer
     assert code == 0, output[-600:]
     assert after_the_app(output) == []
     assert not (tmp_path / "state").exists(), "no crash report"
+
+
+def test_quitting_before_the_api_was_ever_reached_exits_5(tmp_path: Path) -> None:
+    """Issue 21: an unreachable base URL opened an empty cockpit that retried for ever
+    and exited 0 when quit. The banner says it; quitting says it once more and exits 5."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1/"
+    # The port is closed again: nothing listens there.
+    code, output = run_on_terminal([str(LOBSTR_TUI)],
+                                   {"LOBSTR_TOKEN": SECRET, "LOBSTR_API_BASE": url},
+                                   tmp_path, type_when=("Cannot reach", b"q"))
+    assert code == 5, output[-600:]
+    lines = after_the_app(output)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"lobstr-tui: error: {url} was never reached (could not "
+                               "connect to 127.0.0.1:"), lines[0]
+    assert "check the network, the URL" in lines[0] and "proxy" in lines[0]
+    assert SECRET not in output and "Traceback" not in output

@@ -3,20 +3,26 @@ and what the app does with a failure it did not expect."""
 
 from __future__ import annotations
 
+import signal
+import socket
 from dataclasses import replace
 
 import httpx
 import pytest
 
+from lobstr_tui.api import LobstrClient
 from lobstr_tui.cli import main
 from lobstr_tui.exit_codes import EXIT_USAGE
-from lobstr_tui.monitor import ActionOutcome, Event, EventKind, Level, Snapshot
+from lobstr_tui.launch import build_scheduler
+from lobstr_tui.monitor import ActionOutcome, Clocks, Event, EventKind, Level, Snapshot
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.kit.clean_exit import BLANK_SCREEN, CleanExitDriver
 from lobstr_tui.ui.widgets.run_detail import RunDetail
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
+from lobstr_tui.ui.widgets.unreachable_banner import UnreachableBanner
 from tests.conftest import TOKEN
-from tests.ui_support import make_app, select_squid, wait_for
+from tests.ui_support import FAST, make_app, select_squid, wait_for
 
 
 def test_speed_needs_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,3 +150,56 @@ async def test_a_snapshot_not_yet_shown_is_replaced_by_a_newer_one(server: SimSe
         notes = [line for line in log.texts if "note 1" in line or "note 2" in line]
         assert len(notes) == 2 and "note 1" in notes[0] and "note 2" in notes[1]
         assert [snap for snap in shown if snap is first or snap is second] == [second]
+
+
+async def test_leaving_the_terminal_blanks_the_alternate_screen_first(
+        server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's terminal driver writes the blank before Textual leaves the alternate
+    screen (the tmux test shows why): fails if Textual stops leaving it there."""
+    app = make_app(server)
+    assert app.driver_class is CleanExitDriver
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT,
+                                                    signal.SIGWINCH)}
+    try:
+        driver = CleanExitDriver(app)
+        written: list[str] = []
+        monkeypatch.setattr(driver, "write", written.append)
+        monkeypatch.setattr(driver, "flush", lambda: None)
+        driver.stop_application_mode()
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
+    assert "\x1b[?1049l" in written, "Textual leaves the alternate screen here"
+    assert written.index(BLANK_SCREEN) < written.index("\x1b[?1049l")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_an_api_never_reached_is_said_in_a_banner(world: World) -> None:
+    """Issue 21: an unreachable base URL opened an empty cockpit that said only
+    'offline' in the header. The main screen says which URL, that nothing was read, and
+    what to check; never a credential of the URL or the token (test_fault_matrix: the
+    banner goes once the API answers)."""
+    port = _closed_port()
+    client = LobstrClient(TOKEN, f"http://someone:pa55word@127.0.0.1:{port}/v1/?k=v",
+                          timeout=1.0)
+    app = LobstrApp(build_scheduler(client, policy=FAST, clocks=Clocks(wall=world.clock.now),
+                                    seed=1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        banner = app.query_one(UnreachableBanner)
+
+        def said() -> str:
+            return str(banner.render()) if banner.display and banner.region.height else ""
+
+        await wait_for(pilot, lambda: "Cannot reach" in said(), what="the banner")
+        text = " ".join(said().split())
+        assert f"Cannot reach http://***@127.0.0.1:{port}/v1/ (could not connect to " in text
+        assert "nothing has been read from it yet; retrying" in text
+        assert "Check the network, the URL (--base-url, LOBSTR_API_BASE" in text
+        assert "proxy" in text
+        assert "pa55word" not in text and "someone" not in text and "k=v" not in text
+        assert TOKEN not in text

@@ -28,6 +28,7 @@ from lobstr_tui.ui.widgets.run_detail import RunDetail
 from lobstr_tui.ui.widgets.runs_table import RunsTable
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from lobstr_tui.ui.widgets.top_bar import TopBar
+from lobstr_tui.ui.widgets.unreachable_banner import UnreachableBanner
 from tests.conftest import TOKEN
 from tests.fake_clock import FakeClock, run_for, settle
 from tests.ui_support import FAST, make_app, select_squid, wait_for
@@ -96,10 +97,13 @@ async def test_unreachable_at_start_then_connects(port_world: tuple[int, World])
         await wait_for(pilot, lambda: f"offline (could not connect to 127.0.0.1:{port})"
                        ", retrying in" in top(app), what="offline naming the host")
         assert app.query_one(RunsTable).row_count == 0
+        banner = app.query_one(UnreachableBanner)
+        await wait_for(pilot, lambda: banner.region.height > 0, what="the banner says so")
         await keys_still_work(pilot, app)
         with SimServer(world, token=TOKEN, port=port):
             await wait_for(pilot, lambda: "live" in top(app) and app.snapshot.squids_loaded,
                            what="connected by itself")
+            await wait_for(pilot, lambda: banner.region.height == 0, what="the banner gone")
             await wait_for(pilot, lambda: app.query_one(RunsTable).row_count > 0,
                            what="data on screen")
         assert "connection lost" in log_text(app)

@@ -27,6 +27,7 @@ from lobstr_tui.ui.widgets.tabs.results_pane import ResultsPane
 from lobstr_tui.ui.widgets.tabs.run_story import RunStory
 from lobstr_tui.ui.widgets.tabs.tasks_pane import TasksPane
 from lobstr_tui.ui.widgets.top_bar import TopBar
+from lobstr_tui.ui.widgets.unreachable_banner import UnreachableBanner
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 20
@@ -52,6 +53,7 @@ class MainScreen(Screen[None]):
         """The widgets of the main screen, in order."""
         yield Static(id="too-small")
         yield TopBar(id="top-bar")
+        yield UnreachableBanner(id="unreachable")
         with Horizontal(id="body"):
             yield SquidList(id="squids")
             with Vertical(id="right"):
@@ -84,6 +86,8 @@ class MainScreen(Screen[None]):
     def show(self, snapshot: Snapshot, now: datetime) -> None:
         """Show a snapshot as of ``now`` in every widget."""
         self.query_one(TopBar).show(snapshot, now)
+        self.query_one(UnreachableBanner).show(snapshot.connection,
+                                               self._scheduler().client.base_url)
         self.query_one(SquidList).show(snapshot, now)
         self.query_one(RunsTable).show(snapshot, now)
         self.query_one(RunDetail).show(snapshot, now)
