@@ -31,7 +31,7 @@ from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotA
 from lobstr_tui.ui.services.run_actions import RunActions
 from lobstr_tui.ui.services.shown import ShownProfile
 from lobstr_tui.ui.services.terminal import TerminalWatch
-from lobstr_tui.ui.services.why import why_screen
+from lobstr_tui.ui.services.why import tell_why
 from lobstr_tui.ui.widgets.board_table import BoardTable
 from lobstr_tui.ui.widgets.runs_table import RunsTable
 from lobstr_tui.ui.widgets.squid_list import SquidList
@@ -244,12 +244,8 @@ class LobstrApp(App[None]):
 
     def action_why(self) -> None:
         """The whole story of why the run in view is where it is."""
-        shown = why_screen(self.snapshot, self.board_screen if isinstance(
+        tell_why(self, self.snapshot, self.board_screen if isinstance(
             self.screen, BoardScreen) else None, self.clock())
-        if isinstance(shown, str):
-            self.notify(shown, severity="warning")
-        else:
-            self.push_screen(shown)
 
     def action_download(self) -> None:
         """Download the selected run's CSV to the download folder."""

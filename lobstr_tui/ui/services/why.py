@@ -5,6 +5,9 @@ at: the board's row under the cursor when the board is in front, else the select
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from textual.app import App
 
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -28,3 +31,13 @@ def why_screen(snapshot: Snapshot, board: BoardScreen | None, now: datetime
         return NO_RUN
     squid = next((s for s in snapshot.squids if s.id == run.squid), None)
     return WhyScreen(why_title(run), why_lines(run, squid.name if squid else None, now))
+
+
+def tell_why(app: App[Any], snapshot: Snapshot, board: BoardScreen | None,
+             now: datetime) -> None:
+    """Open the story's screen over ``app``, or say why there is none."""
+    shown = why_screen(snapshot, board, now)
+    if isinstance(shown, str):
+        app.notify(shown, severity="warning")
+    else:
+        app.push_screen(shown)
