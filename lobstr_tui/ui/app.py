@@ -19,7 +19,7 @@ from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
 from lobstr_tui.ui.kit.no_color import ansi_no_color
-from lobstr_tui.ui.palette import app_commands
+from lobstr_tui.ui.palette import OursFirst, app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.screens.main_screen import MIN_HEIGHT, MIN_WIDTH, NARROW_WIDTH, MainScreen
@@ -41,6 +41,7 @@ class LobstrApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # found from subclasses elsewhere too
     TITLE = "lobstr-tui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {OursFirst}  # Textual's provider, in the app's order: ours first
     # Textual sets one class of each list on the screen, after every resize too, so the
     # layout after a resize is the layout of a fresh start at that size.
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-narrow"), (NARROW_WIDTH, "-medium"),
@@ -282,6 +283,7 @@ class LobstrApp(App[None]):
     # -- command palette ---------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of the app, plus Textual's own (theme, keys, screenshot)."""
+        """Every action of the app, then Textual's own (theme, keys, screenshot)."""
+        yield from app_commands(self, self.profile_switcher.current,
+                                self.main.query_one(RunsTable).action_find)
         yield from super().get_system_commands(screen)
-        yield from app_commands(self, self.profile_switcher.current)

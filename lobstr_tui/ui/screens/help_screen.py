@@ -49,7 +49,7 @@ PLACE_NAMES: dict[str, str] = {
     "SquidOptions": "squid list",
     "TasksPane": "Tasks tab",
     "StoryTable": "Tasks and Results tabs",
-    "RunFind": "run id search (/ in the runs table)",
+    "RunFind": "run id search (# in the runs table)",
     "ConfirmScreen": "dialog",
     "HelpScreen": "this help",
 }

@@ -1,0 +1,120 @@
+"""Issue 21, section 3: each key and overlay has one meaning, seen at 80x24."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from lobstr_tui.monitor.model.snapshot import StoryTab
+from lobstr_tui.sim import SimServer, World
+from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.widgets.run_find import RunFind
+from lobstr_tui.ui.widgets.runs_table import RunsTable
+from lobstr_tui.ui.widgets.squid_list import SquidList
+from lobstr_tui.ui.widgets.tabs.run_story import RunStory
+from tests.ui.test_actions_why import toasts
+from tests.ui_support import make_app, select_squid, wait_for
+
+SMALL = (80, 24)
+
+Place = Callable[[Pilot[None], LobstrApp], Awaitable[None]]
+
+
+def footer_keys(app: LobstrApp) -> dict[str, str]:
+    """The footer's keys as shown: key label → description."""
+    return {str(key.key_display): str(key.description)
+            for key in app.screen.query("FooterKey")}
+
+
+async def in_squids(pilot: Pilot[None], app: LobstrApp) -> None:
+    app.query_one(SquidList).options.focus()
+
+
+async def in_runs(pilot: Pilot[None], app: LobstrApp) -> None:
+    app.query_one(RunsTable).focus()
+
+
+async def in_run_find(pilot: Pilot[None], app: LobstrApp) -> None:
+    app.query_one(RunsTable).focus()
+    await pilot.press("number_sign")
+    await wait_for(pilot, lambda: app.query_one(RunFind).has_focus, what="run find open")
+
+
+async def in_log(pilot: Pilot[None], app: LobstrApp) -> None:
+    app.query_one(RunStory).focus_content()
+
+
+async def in_tasks_filter(pilot: Pilot[None], app: LobstrApp) -> None:
+    story = app.query_one(RunStory)
+    story.open(StoryTab.TASKS)
+    await wait_for(pilot, lambda: story.tab is StoryTab.TASKS, what="the Tasks tab")
+    story.focus_content()
+    await pilot.press("ctrl+f")
+    await wait_for(pilot, lambda: app.query_one("#tasks-filter", Input).has_focus,
+                   what="the tasks filter open")
+
+
+async def in_squid_filter(pilot: Pilot[None], app: LobstrApp) -> None:
+    await pilot.press("slash", *"zz")
+
+
+@pytest.mark.parametrize("place", [in_squids, in_runs, in_run_find, in_log,
+                                   in_tasks_filter, in_squid_filter],
+                         ids=lambda place: place.__name__)
+async def test_escape_then_slash_then_a_name_filters_squids_from_any_pane(
+        server: SimServer, world: World, place: Place) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await select_squid(pilot, app, "Google Maps FR restaurants")
+        await place(pilot, app)
+        await pilot.pause()
+        await pilot.press("escape", "slash", *"link")
+        options = app.query_one(SquidList).options
+        await wait_for(pilot, lambda: options.option_count == 1, what="squids filtered")
+        assert str(options.get_option_at_index(0).prompt).startswith("LinkedIn")
+        assert app.query_one("#squid-filter", Input).value == "link"
+        assert not app.query_one(RunFind).has_class("-visible")
+        assert not any("no loaded run starts with that" in text for text in toasts(app))
+
+
+async def test_footer_and_titles_say_what_slash_and_number_sign_do(
+        server: SimServer, world: World) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL) as pilot:
+        await select_squid(pilot, app, "Google Maps FR restaurants")
+        await wait_for(pilot, lambda: footer_keys(app).get("/") == "Filter squids",
+                       what="the footer's / in the squid list")
+        assert "#" not in footer_keys(app)
+        assert app.query_one(SquidList).border_title == "Squids (/ filter)"
+        runs = app.query_one(RunsTable)
+        assert str(runs.border_title).endswith("(# find)")
+        runs.focus()
+        await wait_for(pilot, lambda: runs.has_focus, what="the runs table focused")
+        await pilot.pause()
+        assert footer_keys(app).get("/") == "Filter squids", "the same / in the runs"
+        await pilot.press("number_sign")
+        field = app.query_one(RunFind)
+        await wait_for(pilot, lambda: field.has_focus, what="the run find")
+        assert "run id" in str(field.placeholder)
+
+
+async def test_the_palette_lists_ours_first_named_as_textual_names_its_own(
+        server: SimServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squids")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count > 15, what="the commands")
+        titles = [str(commands.get_option_at_index(i).prompt).split("\n", 1)[0]
+                  for i in range(commands.option_count)]
+        assert titles[:2] == ["Launch", "Abort"], titles
+        ours = titles.index("Help")
+        assert {"Theme", "Quit", "Keys", "Screenshot"} <= set(titles[ours + 1:]), titles
+        assert all(title[0].isupper() and ":" not in title for title in titles), titles
+        await pilot.press("escape")
