@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.screens.help_screen import HelpScreen
 from lobstr_tui.ui.widgets.run_find import RunFind
 from lobstr_tui.ui.widgets.runs_table import RunsTable
 from lobstr_tui.ui.widgets.squid_list import SquidList
@@ -28,6 +30,13 @@ def footer_keys(app: LobstrApp) -> dict[str, str]:
     """The footer's keys as shown: key label → description."""
     return {str(key.key_display): str(key.description)
             for key in app.screen.query("FooterKey")}
+
+
+async def open_screen(pilot: Pilot[None], app: LobstrApp, key: str, kind: type) -> None:
+    """Once the squids are loaded, press ``key`` and wait for a screen of ``kind``."""
+    await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squids")
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=kind.__name__)
 
 
 async def in_squids(pilot: Pilot[None], app: LobstrApp) -> None:
@@ -106,9 +115,7 @@ async def test_the_palette_lists_ours_first_named_as_textual_names_its_own(
         server: SimServer) -> None:
     app = make_app(server)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squids")
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await open_screen(pilot, app, "ctrl+p", CommandPalette)
         commands = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: commands.option_count > 15, what="the commands")
         titles = [str(commands.get_option_at_index(i).prompt).split("\n", 1)[0]
@@ -118,3 +125,22 @@ async def test_the_palette_lists_ours_first_named_as_textual_names_its_own(
         assert {"Theme", "Quit", "Keys", "Screenshot"} <= set(titles[ours + 1:]), titles
         assert all(title[0].isupper() and ":" not in title for title in titles), titles
         await pilot.press("escape")
+
+
+async def test_help_at_80_columns_indents_continuations_under_their_text(
+        server: SimServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_screen(pilot, app, "question_mark", HelpScreen)
+        text = app.screen.query_one("#help-text", Static)
+        await wait_for(pilot, lambda: text.size.width > 0 and all(
+            cell_len(line) <= text.size.width for line in str(text.render()).splitlines()),
+            what="the help wrapped at its width")
+        await pilot.pause()
+        shown = [strip.text.rstrip() for strip in text.render_lines(text.size.region)]
+        headings = ("KEYS", "STATUSES", "REASONS", "The log", "esc or ?")
+        flush = [line for line in shown if line and not line[0].isspace()]
+        assert all(line.startswith(headings) for line in flush), flush
+        continued = [line for line in shown if "at once)" in line or "Tasks, Results)" in line]
+        assert continued, shown
+        assert all(line.startswith("      ") for line in continued), continued
