@@ -10,6 +10,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.filter import LineFilter
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -29,6 +30,7 @@ from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotA
 from lobstr_tui.ui.services.run_actions import RunActions
 from lobstr_tui.ui.services.shown import ShownProfile
 from lobstr_tui.ui.services.terminal import TerminalWatch
+from lobstr_tui.ui.services.toasts import ToastFold
 from lobstr_tui.ui.widgets.board_table import BoardTable
 from lobstr_tui.ui.widgets.runs_table import RunsTable
 from lobstr_tui.ui.widgets.squid_list import SquidList
@@ -75,6 +77,8 @@ class LobstrApp(App[None]):
             self, scheduler=lambda: self.scheduler, snapshot=lambda: self.snapshot,
             squid_id=lambda: self.main.highlighted_squid_id(), report=self._report_when_done)
         self.terminal = TerminalWatch(self)
+        self.toasts = ToastFold(self, spill=lambda text, level: self.main.say(text, level)
+                                if self.screen_stack and self.main.ready else None)
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -209,6 +213,12 @@ class LobstrApp(App[None]):
     def action_only_profile(self) -> None:
         """``p`` with one profile: say how to add another."""
         self.profile_switcher.choose()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A toast, at most two at once at small sizes: see :class:`ToastFold`."""
+        self.toasts.notify(message, title, severity,
+                           self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup)
 
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""

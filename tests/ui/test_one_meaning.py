@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -9,10 +10,12 @@ from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 
 from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
 from lobstr_tui.ui.screens.help_screen import HelpScreen
 from lobstr_tui.ui.widgets.run_find import RunFind
 from lobstr_tui.ui.widgets.runs_table import RunsTable
@@ -144,3 +147,47 @@ async def test_help_at_80_columns_indents_continuations_under_their_text(
         continued = [line for line in shown if "at once)" in line or "Tasks, Results)" in line]
         assert continued, shown
         assert all(line.startswith("      ") for line in continued), continued
+
+
+def on_screen(app: LobstrApp) -> str:
+    """What the terminal shows, as plain text (toasts included)."""
+    svg = app.export_screenshot()
+    return re.sub(r"<[^>]*>", "", svg).replace("&#160;", " ")
+
+
+async def test_toasts_never_cover_a_dialog(server: SimServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await select_squid(pilot, app, "Google Maps FR restaurants")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the dialog")
+        app.notify("zebracorn-over-dialog", timeout=60)
+        await wait_for(pilot, lambda: any("zebracorn" in str(t.render())
+                                          for t in app.screen.query(Toast)), what="the toast")
+        await pilot.pause()
+        assert "zebracorn" not in on_screen(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
+        await wait_for(pilot, lambda: "zebracorn" in on_screen(app), what="the toast, after")
+
+
+async def test_at_most_two_toasts_at_80x24_the_rest_counted(server: SimServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squids")
+        for n in range(5):
+            app.notify(f"toast-number-{n}", timeout=60)
+        await wait_for(pilot, lambda: "toast-number-4" in on_screen(app), what="the last")
+        await pilot.pause()
+        toasts_shown = [str(t.render()) for t in app.screen.query(Toast)]
+        assert len(toasts_shown) == 2, toasts_shown
+        assert "toast-number-0" in toasts_shown[0]
+        assert "+3 more in the log" in toasts_shown[1] and "toast-number-4" in toasts_shown[1]
+        texts = app.query_one("#log").texts  # type: ignore[attr-defined]
+        assert all(any(f"toast-number-{n}" in t for t in texts) for n in (1, 2, 3))
+        # At 120x40 they are not folded.
+        await pilot.resize_terminal(120, 40)
+        for n in range(3):
+            app.notify(f"wide-toast-{n}", timeout=60)
+        await wait_for(pilot, lambda: "wide-toast-2" in on_screen(app), what="the wide ones")
+        assert all(f"wide-toast-{n}" in on_screen(app) for n in range(3))
