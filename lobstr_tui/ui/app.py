@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.driver import Driver
 from textual.filter import LineFilter
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -21,7 +22,7 @@ from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
 from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
 from lobstr_tui.ui.kit.no_color import ansi_no_color
-from lobstr_tui.ui.palette import app_commands
+from lobstr_tui.ui.palette import OursFirst, app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.screens.main_screen import MIN_HEIGHT, MIN_WIDTH, NARROW_WIDTH, MainScreen
@@ -31,6 +32,7 @@ from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotA
 from lobstr_tui.ui.services.run_actions import RunActions
 from lobstr_tui.ui.services.shown import ShownProfile
 from lobstr_tui.ui.services.terminal import TerminalWatch
+from lobstr_tui.ui.services.toasts import ToastFold
 from lobstr_tui.ui.services.why import tell_why
 from lobstr_tui.ui.widgets.board_table import BoardTable
 from lobstr_tui.ui.widgets.runs_table import RunsTable
@@ -44,6 +46,7 @@ class LobstrApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # found from subclasses elsewhere too
     TITLE = "lobstr-tui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {OursFirst}  # Textual's provider, in the app's order: ours first
     # Textual sets one class of each list on the screen, after every resize too, so the
     # layout after a resize is the layout of a fresh start at that size.
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-narrow"), (NARROW_WIDTH, "-medium"),
@@ -77,6 +80,8 @@ class LobstrApp(App[None]):
             self, scheduler=lambda: self.scheduler, snapshot=lambda: self.snapshot,
             squid_id=lambda: self.main.highlighted_squid_id(), report=self._report_when_done)
         self.terminal = TerminalWatch(self)
+        self.toasts = ToastFold(self, spill=lambda text, level: self.main.say(text, level)
+                                if self.screen_stack and self.main.ready else None)
         self.last_outcome: ActionOutcome | None = None
         if theme:
             self.theme = theme
@@ -107,29 +112,12 @@ class LobstrApp(App[None]):
 
     def action_board(self) -> None:
         """Open the board of every active run (``w`` again closes it)."""
-        if self.board_screen is None:
-            board = BoardScreen(on_shown=self.profile_switcher.board_shown,
-                                profiles=self.profile_switcher.together)
-            self.push_screen(board)
-            self.call_after_refresh(board.show, self.shown.board_snapshot(self.snapshot),
-                                    self.clock())
-        elif isinstance(self.screen, BoardScreen):
-            self.pop_screen()
+        self.shown.toggle_board()
 
     @on(BoardTable.Open)
     def _open_from_board(self, message: BoardTable.Open) -> None:
-        """Enter on a board row: back to the main screen on that squid and run (and
-        its profile)."""
-        if isinstance(self.screen, BoardScreen):
-            self.pop_screen()
-        if message.profile is not None and message.profile != self.profile_switcher.current:
-            self.profile_switcher.switch(message.profile, squid_id=message.squid_id,
-                                         run_id=message.run_id)
-            self.main.query_one(RunsTable).focus()
-            return
-        self.scheduler.select_squid(message.squid_id)
-        self.scheduler.select_run(message.run_id)
-        self.main.open_squid(message.squid_id)
+        """Enter on a board row: back to the main screen on that squid and run."""
+        self.shown.open_from_board(message.squid_id, message.run_id, message.profile)
 
     @property
     def main(self) -> MainScreen:
@@ -216,6 +204,12 @@ class LobstrApp(App[None]):
         """``p`` with one profile: say how to add another."""
         self.profile_switcher.choose()
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A toast, at most two at once at small sizes: see :class:`ToastFold`."""
+        self.toasts.notify(message, title, severity,
+                           self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup)
+
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""
         self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT,
@@ -294,6 +288,7 @@ class LobstrApp(App[None]):
     # -- command palette ---------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of the app, plus Textual's own (theme, keys, screenshot)."""
+        """Every action of the app, then Textual's own (theme, keys, screenshot)."""
+        yield from app_commands(self, self.profile_switcher.current,
+                                self.main.query_one(RunsTable).action_find)
         yield from super().get_system_commands(screen)
-        yield from app_commands(self, self.profile_switcher.current)

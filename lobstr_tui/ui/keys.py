@@ -18,7 +18,10 @@ APP_BINDINGS: list[BindingType] = [
     Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
             tooltip="Poll now (polling goes on by itself; r asks at once)"),
     Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
-    Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter squids"),
+    # / filters squids from every pane (it has no other meaning anywhere): finding a
+    # run by id is # in the runs table, filtering tasks ctrl+f in the Tasks tab.
+    Binding("slash", "filter", "Filter squids", id="app.filter",
+            tooltip="Filter squids by name (from any pane)"),
     Binding("d", "download", "Download", id="app.download",
             tooltip="Download the selected run's CSV (--download-dir)"),
     Binding("w", "board", "Board", id="app.board",
@@ -28,7 +31,7 @@ APP_BINDINGS: list[BindingType] = [
     Binding("right_square_bracket", "tab(1)", "Tab", show=False, id="app.tab_next",
             tooltip="Next tab of the run detail (Log, Credits, Tasks, Results)"),
     Binding("escape", "go_back", "Back", show=False, id="app.back",
-            tooltip="Back: from a run's detail to the runs; clear the filter"),
+            tooltip="Back: from a run's detail to the runs; clear the squid filter"),
     # In --read-only mode launch and abort are hidden (check_action); their keys
     # then reach these bindings, which say why instead of doing nothing.
     Binding("l", "read_only('launch')", "Launch", show=False, id="app.launch_read_only",

@@ -335,9 +335,9 @@ async def test_palette_launch_still_asks(server: SimServer) -> None:
         for key in "launch":
             await pilot.press(key)
         palette = app.screen
-        await wait_for(pilot, lambda: "launch: start a run" in str(
-            palette.query_one(CommandList).get_option_at_index(0).prompt)
-            if palette.query_one(CommandList).option_count else False,
+        await wait_for(pilot, lambda: str(
+            palette.query_one(CommandList).get_option_at_index(0).prompt).startswith(
+            "Launch\nStart a run") if palette.query_one(CommandList).option_count else False,
             what="the launch command offered")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")

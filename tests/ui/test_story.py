@@ -118,8 +118,8 @@ async def test_tasks_tab_pages_filters_and_polls_only_while_open(
         await pilot.resize_terminal(120, 40)
         await wait_for(pilot, lambda: len(pane.table.columns) == 5, what="wide columns")
 
-        # The filter: by status.
-        await pilot.press("slash")
+        # The filter: by status (ctrl+f: / filters squids everywhere).
+        await pilot.press("ctrl+f")
         await pilot.press(*"pending")
         await wait_for(pilot, lambda: 0 < pane.table.row_count < len(app.snapshot.tasks),
                        what="filtered rows")
@@ -283,7 +283,7 @@ async def test_end_reaches_the_oldest_of_5000_runs_in_a_few_requests(
         assert table.cursor_row == gap_row and table.cursor_run_id is not None
 
 
-async def test_a_run_typed_after_slash_is_found(
+async def test_a_run_typed_after_number_sign_is_found(
         history_server: tuple[SimServer, World]) -> None:
     server, world = history_server
     big = squid_id(world, "Big history squid")
@@ -297,20 +297,20 @@ async def test_a_run_typed_after_slash_is_found(
         await wait_for(pilot, lambda: table.has_focus, what="the runs table focused")
         # The start of a loaded run's id moves the cursor there.
         loaded = app.snapshot.runs[7].id
-        await pilot.press("slash", *loaded[:6])
+        await pilot.press("number_sign", *loaded[:6])
         await wait_for(pilot, lambda: table.cursor_run_id == loaded, what="found loaded")
         await pilot.press("escape")
         await wait_for(pilot, lambda: table.has_focus, what="back to the table")
         # A whole id not loaded is looked up on lobstr.io, then selected.
         mark = len(server.log)
-        await pilot.press("slash", *far, "enter")
+        await pilot.press("number_sign", *far, "enter")
         await wait_for(pilot, lambda: app.snapshot.selected_run_id == far
                        and table.cursor_run_id == far, what="the far run selected, cursor on it")
         assert any(p.endswith(f"runs/{far}") for p in requests_to(server, "runs", mark))
         assert any(run.id == far for run in app.snapshot.runs)
         # An id that does not exist: said in the log (typing it found loaded runs that
         # start like it on the way, as a find does).
-        await pilot.press("slash", *("0" * 32), "enter")
+        await pilot.press("number_sign", *("0" * 32), "enter")
         await wait_for(pilot, lambda: any("no run 000000" in e for e in app.query_one(
             "#log").texts), what="the not-found note")
         assert app.snapshot.selected_run_id != "0" * 32

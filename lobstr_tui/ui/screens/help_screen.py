@@ -4,11 +4,14 @@ every done/pause reason."""
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
@@ -49,7 +52,7 @@ PLACE_NAMES: dict[str, str] = {
     "SquidOptions": "squid list",
     "TasksPane": "Tasks tab",
     "StoryTable": "Tasks and Results tabs",
-    "RunFind": "run id search (/ in the runs table)",
+    "RunFind": "run id search (# in the runs table)",
     "ConfirmScreen": "dialog",
     "HelpScreen": "this help",
 }
@@ -136,27 +139,57 @@ def key_rows(places: Sequence[tuple[str, type[DOMNode]]], works: Works | None = 
     return rows
 
 
-def help_text(rows: Sequence[KeyRow]) -> str:
-    """The whole help as plain text: the key table, statuses and reasons."""
-    lines = ["KEYS (read from the key bindings; the footer shows the ones that work where "
-             "you are)"]
+def help_lines(rows: Sequence[KeyRow]) -> list[tuple[str, str]]:
+    """The whole help, line by line: each line's lead (indent and key, status or
+    reason) and its text, which wraps under itself, never under the lead."""
+    lines = [("", "KEYS (read from the key bindings; the footer shows the ones that work "
+                  "where you are)")]
     width = max((len(row.keys) for row in rows), default=8)
     place = None
     for row in rows:
         if row.place != place:
             place = row.place
-            lines.append(f"  {place}")
-        lines.append(f"    {row.keys:<{width}}  {row.what}")
-    lines += ["", "STATUSES"]
+            lines.append(("  ", place))
+        lines.append((f"    {row.keys:<{width}}  ", row.what))
+    lines += [("", ""), ("", "STATUSES")]
     for kind, what in STATUSES:
-        lines.append(f"  {fmt.GLYPHS[kind]} {kind.value:<10} {what}")
-    lines += ["", "REASONS (done_reason; paused runs carry one too)"]
+        lines.append((f"  {fmt.GLYPHS[kind]} {kind.value:<10} ", what))
+    lines += [("", ""), ("", "REASONS (done_reason; paused runs carry one too)")]
     for entry in CATALOG.values():
         action = f" → {entry.action}" if entry.action else ""
-        lines.append(f"  {entry.slug:<26} [{entry.category.value}] {entry.explanation}{action}")
-    lines += ["", "The log is built from what polling sees: lobstr.io has no log API.",
-              "esc or ? closes this help."]
-    return "\n".join(lines)
+        lines.append((f"  {entry.slug:<26} ", f"[{entry.category.value}] "
+                      f"{entry.explanation}{action}"))
+    lines += [("", ""), ("", "The log is built from what polling sees: lobstr.io has no log API."),
+              ("", "esc or ? closes this help.")]
+    return lines
+
+
+def help_text(rows: Sequence[KeyRow], width: int | None = None) -> str:
+    """The whole help as plain text: the key table, statuses and reasons; with a
+    ``width``, long lines wrap with their continuations indented under their text (a
+    lead too wide for that leaves half the width to the text; a heading's by two)."""
+    out: list[str] = []
+    for lead, text in help_lines(rows):
+        if width is None or cell_len(lead) + cell_len(text) <= width:
+            out.append(lead + text)
+            continue
+        indent = " " * (min(cell_len(lead), width // 2) or 2)
+        out += textwrap.wrap(text, width, initial_indent=lead, subsequent_indent=indent,
+                             break_on_hyphens=False) or [lead]
+    return "\n".join(out)
+
+
+class HelpText(Static):
+    """The help's text, wrapped at its width by :func:`help_text` (Textual would wrap
+    continuations back to column 0, under the keys and slugs)."""
+
+    def __init__(self, rows: Sequence[KeyRow], **kwargs: Any) -> None:
+        super().__init__(Text(help_text(rows)), **kwargs)
+        self.rows = tuple(rows)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width > 0:
+            self.update(Text(help_text(self.rows, event.size.width)))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -177,7 +210,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         yield Footer(show_command_palette=False)
         with VerticalScroll(id="help-body"):
-            yield Static(Text(help_text(self.rows)), id="help-text")
+            yield HelpText(self.rows, id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").border_title = "Help"

@@ -14,6 +14,7 @@ from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.main_screen import MainScreen
 from lobstr_tui.ui.services.alerts import AlertDelivery
 from lobstr_tui.ui.services.profiles import ProfileSwitcher, SnapshotArrived, named
+from lobstr_tui.ui.widgets.runs_table import RunsTable
 
 
 class ShownProfile:
@@ -46,6 +47,33 @@ class ShownProfile:
         """What the board shows: this profile's, or every profile's merged."""
         switcher = self.switcher
         return snapshot if switcher is None else switcher.board_snapshot(snapshot)
+
+    def toggle_board(self) -> None:
+        """Open the board of every active run; close it when it is in front."""
+        if self.board is None:
+            switcher = self.switcher
+            board = BoardScreen(on_shown=switcher.board_shown if switcher else None,
+                                profiles=bool(switcher and switcher.together))
+            self.app.push_screen(board)
+            self.app.call_after_refresh(board.show, self.board_snapshot(self.snapshot),
+                                        self.clock())
+        elif isinstance(self.app.screen, BoardScreen):
+            self.app.pop_screen()
+
+    def open_from_board(self, squid_id: str, run_id: str, profile: str | None) -> None:
+        """Back to the main screen on a board row's squid and run (and its profile)."""
+        if isinstance(self.app.screen, BoardScreen):
+            self.app.pop_screen()
+        main, switcher = self.main, self.switcher
+        if main is None:
+            return
+        if switcher is not None and profile is not None and profile != switcher.current:
+            switcher.switch(profile, squid_id=squid_id, run_id=run_id)
+            main.query_one(RunsTable).focus()
+            return
+        self.scheduler.select_squid(squid_id)
+        self.scheduler.select_run(run_id)
+        main.open_squid(squid_id)
 
     def show(self, scheduler: PollScheduler, name: str, start: bool) -> None:
         """Show profile ``name``: its scheduler replaces the shown one, the squids, runs

@@ -1,4 +1,4 @@
-"""`/` in the runs table: type a run id (or its start) to find that run."""
+"""`#` in the runs table: type a run id (or its start) to find that run."""
 
 from __future__ import annotations
 

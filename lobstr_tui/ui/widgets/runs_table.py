@@ -95,8 +95,10 @@ class RunsTable(PlannedTable):
         Binding("end,G", "oldest", "Oldest run", show=False, id="runs.last",
                 tooltip="The oldest run (read directly, however long the history)"),
         Binding("home,g", "scroll_top", "First run", show=False, id="runs.first"),
-        Binding("slash", "find", "Find run", show=False, id="runs.find",
-                tooltip="Find a run by its id"),
+        # Not in the footer (at 80 columns it would push others out): the pane's
+        # title says "(# find)".
+        Binding("number_sign", "find", "Find run id", show=False, id="runs.find",
+                tooltip="Find a run by its id (or the start of it)"),
     ]
 
     _follow: str | None
@@ -116,7 +118,7 @@ class RunsTable(PlannedTable):
         """End: the oldest runs are wanted (not all loaded)."""
 
     class WantFind(Message):
-        """``/``: the person wants to type a run id."""
+        """``#``: the person wants to type a run id."""
 
     def action_find(self) -> None:
         """Ask for the find field."""
@@ -162,7 +164,7 @@ class RunsTable(PlannedTable):
 
     def on_mount(self) -> None:
         self._add_columns()
-        self.border_title = "Runs"
+        self.border_title = "Runs (# find)"
 
     def on_resize(self) -> None:
         if self._plan():
@@ -192,7 +194,7 @@ class RunsTable(PlannedTable):
         if self.is_mounted:
             self._plan()
         squid = snapshot.selected_squid
-        put_border(self, title=f'Runs of "{squid.name}"' if squid else "Runs")
+        put_border(self, title=(f'Runs of "{squid.name}"' if squid else "Runs") + " (# find)")
         more = snapshot.runs_total - len(snapshot.runs)
         gap = snapshot.runs_gap
         loading = " · loading older…" if snapshot.runs_loading_more else (

@@ -56,10 +56,6 @@ class SquidOptions(OptionList):
 class SquidList(Vertical):
     """Squids of the account; highlighting one selects it."""
 
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", id="squids.filter", tooltip="Filter squids by name"),
-    ]
-
     class Selected(Message):
         """The user moved to another squid."""
 

@@ -1,4 +1,4 @@
-"""The Tasks tab: the selected run's tasks, paged as the user scrolls, filtered by `/`."""
+"""The Tasks tab: the selected run's tasks, paged as the user scrolls, filtered by ctrl+f."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ class TasksPane(Vertical):
     """The run's tasks: status, label, results, done reason, last collection."""
 
     BINDINGS = [
-        Binding("slash", "find", "Filter tasks", show=False, id="tasks.filter",
+        Binding("ctrl+f", "find", "Filter tasks", show=False, id="tasks.filter",
                 tooltip="Filter the tasks by status or text"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="tasks.clear",
                 tooltip="Clear the tasks filter"),
