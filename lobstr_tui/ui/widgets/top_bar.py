@@ -26,8 +26,8 @@ def top_bar_parts(snapshot: Snapshot) -> list[tuple[int, str]]:
     if balance is not None:
         if snapshot.me is None or not snapshot.me.plan_names:
             parts.append((5, balance.name))
-        parts.append((0, f"credits {fmt.count(round(balance.remaining))} / "
-                         f"{fmt.count(round(balance.available))} left"))
+        parts.append((0, f"credits {fmt.credits(balance.remaining)} / "
+                         f"{fmt.credits(balance.available)} left"))
         parts.append((3, f"slots {balance.used_slots}/{balance.total_available_slots}"))
         if balance.has_unpaid_bill:
             parts.append((1, "⚠ unpaid bill"))
