@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from lobstr_tui.api import credit_amount
+from lobstr_tui.api import Run, RunStats, RunTask, credit_amount
 from lobstr_tui.api.errors import BusinessError
 from lobstr_tui.monitor.polling.actions import plain_error
 from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.run_detail import progress_text
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -38,3 +41,43 @@ def test_a_refused_launch_says_the_credits_left_in_the_same_voice() -> None:
     error = BusinessError("not enough", status_code=400, error_type="NotEnoughBalance")
     assert plain_error(error, credits_left=0.5) == "not enough credits: 0.5 left"
     assert plain_error(error, credits_left=7700.0) == "not enough credits: 7,700 left"
+
+
+def _run(status: str, results: int = 0, done_reason: str | None = None) -> Run:
+    return Run.from_api({"id": "r1", "squid": "s1", "status": status, "credit_used": 0.0,
+                         "total_results": results, "done_reason": done_reason,
+                         "started_at": "2026-12-03T12:00:00Z",
+                         "is_done": status in ("done", "aborted")})
+
+
+def _stats(done: int, total: int, results: int, percent: str, eta: str = "∞") -> RunStats:
+    return RunStats.from_api({"id": "r1", "total_tasks_done": done, "total_tasks": total,
+                              "total_tasks_left": total - done, "total_results": results,
+                              "percent_done": percent, "eta": eta})
+
+
+def _task(number: int, status: str, reason: str) -> RunTask:
+    return RunTask.from_api({"id": f"t{number}", "task": f"k{number}", "run": "r1",
+                             "status": status, "done_reason": reason})
+
+
+@pytest.mark.parametrize("width", [36, 40, 44, 48, 60, 200])
+def test_pending_and_running_runs_read_the_same_words_at_one_width(width: int) -> None:
+    pending = progress_text(_run("pending"), _stats(0, 8, 0, "0.0%"), width)
+    running = progress_text(_run("running", 111), _stats(2, 24, 111, "9%", "0:06:18"), width)
+    words = [re.sub(r"[\d,.%?/]+", "#", text).replace("ETA unknown", "ETA #m #s")
+             for text in (pending, running)]
+    assert words[0] == words[1], (pending, running)
+    assert fmt.cells(pending) <= width and fmt.cells(running) <= width
+
+
+def test_an_aborted_run_says_what_it_had_done_not_lobstrs_100_percent() -> None:
+    run = _run("aborted", 33, "aborted")
+    stats = _stats(8, 8, 33, "100%")
+    tasks = [_task(1, "completed", "tasks_done"), _task(2, "completed", "tasks_done"),
+             *(_task(n, "aborted", "run_aborted") for n in range(3, 9))]
+    text = progress_text(run, stats, 200, tasks)
+    assert text == "■ aborted · 2/8 tasks · 33 results · 6 stopped"
+    assert "100%" not in text
+    # Before its tasks are read, what it had done is not known: not claimed either.
+    assert progress_text(run, stats, 200, tasks[:5]) == "■ aborted · ?/8 tasks · 33 results"
