@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lobstr_tui.api import Run, RunStats, RunTask, credit_amount
+from lobstr_tui.api import Balance, Run, RunStats, RunTask, credit_amount
 from lobstr_tui.api.errors import BusinessError
+from lobstr_tui.monitor import Burn, Snapshot
+from lobstr_tui.monitor.model.history import RateSeries
 from lobstr_tui.monitor.polling.actions import plain_error
 from lobstr_tui.ui.text import format as fmt
 from lobstr_tui.ui.widgets.run_detail import progress_text
+from lobstr_tui.ui.widgets.top_bar import burn_text, top_bar_text
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -81,3 +85,51 @@ def test_an_aborted_run_says_what_it_had_done_not_lobstrs_100_percent() -> None:
     assert "100%" not in text
     # Before its tasks are read, what it had done is not known: not claimed either.
     assert progress_text(run, stats, 200, tasks[:5]) == "■ aborted · ?/8 tasks · 33 results"
+
+
+def _bursty_series(minutes: int) -> RateSeries:
+    """Credits read every 5 s: 100 a minute on average, in bursts of 4 minutes at 160
+    then 4 minutes at 40 (what made the old two-minute projection jump)."""
+    series = RateSeries()
+    start = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    total = 0.0
+    for step in range(minutes * 12 + 1):
+        series.add(start + timedelta(seconds=5 * step), total)
+        minute = step // 12
+        total += (160.0 if (minute // 4) % 2 == 0 else 40.0) / 12
+    return series
+
+
+def test_the_steady_rate_is_over_the_last_15_minutes_and_says_so() -> None:
+    rates: list[float] = []
+    swings: list[float] = []
+    for minutes in range(20, 29):
+        series = _bursty_series(minutes)
+        steady = series.steady()
+        assert steady is not None
+        assert steady.span == pytest.approx(900.0, abs=20.0)
+        rates.append(steady.per_minute)
+        short = series.rate()
+        assert short is not None
+        swings.append(short)
+    # Over 15 minutes the bursts average out: the rate stays within 100 ± 25 %,
+    # while the two-minute rate swings between 40 and 160.
+    assert all(75.0 <= rate <= 125.0 for rate in rates), rates
+    assert max(swings) - min(swings) > 80.0, swings
+    young = _bursty_series(3).steady()
+    assert young is not None and young.span == pytest.approx(180.0)
+
+
+def test_the_top_bar_says_the_projection_and_its_window_and_keeps_it_at_80() -> None:
+    burn = Burn(credits_per_minute=100.0, runs_out_in=28 * 60 + 33, ends_before_runs=False,
+                low=False, remaining=2_853.0, window=900.0)
+    assert burn_text(burn) == "≈ 28m of credits at the last 15 min's rate"
+    assert burn_text(burn, short=True) == "≈ 28m at 15 min's rate"
+    snapshot = Snapshot(taken_at=datetime(2026, 12, 3, tzinfo=UTC),
+                        balance=Balance.from_api({"available": 10_000, "consumed": 7_147}),
+                        burn=burn)
+    wide, _ = top_bar_text(snapshot, datetime(2026, 12, 3, tzinfo=UTC), 120)
+    assert "≈ 28m of credits at the last 15 min's rate" in wide
+    narrow, right = top_bar_text(snapshot, datetime(2026, 12, 3, tzinfo=UTC), 80)
+    assert "credits 2,853 / 10,000 left" in narrow and "≈ 28m" in narrow, narrow
+    assert fmt.cells(narrow) + fmt.cells(right) + 3 <= 80

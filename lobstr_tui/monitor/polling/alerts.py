@@ -117,7 +117,9 @@ def credits_alert(at: datetime, burn: Burn, balance: Balance) -> Event:
     if burn.credits_per_minute > 0:
         parts.append(f"spending {credit_amount(burn.credits_per_minute)} a minute")
         if burn.runs_out_in is not None:
-            parts.append(f"≈ {_duration(burn.runs_out_in)} left at this rate")
+            rate = ("this rate" if burn.window is None
+                    else f"the last {max(1, round(burn.window / 60))} min's rate")
+            parts.append(f"≈ {_duration(burn.runs_out_in)} left at {rate}")
     if burn.ends_before_runs:
         parts.append("the credits end before the active runs finish")
     payload: dict[str, object] = {

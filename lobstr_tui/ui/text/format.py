@@ -78,6 +78,15 @@ def duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def coarse_duration(seconds: float) -> str:
+    """A projection's time, without false precision: ``28m``, ``1h 04m``, ``<1m``."""
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    return duration(seconds)
+
+
 def ago(when: datetime | None, now: datetime) -> str:
     """``3 minutes ago``, ``yesterday``..., humanised against ``now``."""
     if when is None:
