@@ -243,7 +243,7 @@ def _progress_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     run_id = new.id
     if new.total_tasks_done > old.total_tasks_done and not _aborted(current):
         yield Event(current.taken_at, EventKind.PROGRESS,
-                    f"run {short_id(run_id)} tasks {new.total_tasks_done}/{new.total_tasks}"
+                    f"run {short_id(run_id)} {new.total_tasks_done}/{new.total_tasks} tasks"
                     f" · {new.total_results:,} results"
                     f" (+{new.total_results - old.total_results:,})",
                     Level.INFO, run_id)
