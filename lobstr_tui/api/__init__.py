@@ -34,7 +34,7 @@ from lobstr_tui.api.run_models import (
 )
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.status import RunStatus, StatusKind
-from lobstr_tui.api.text import cell_width, clean, fit
+from lobstr_tui.api.text import cell_width, clean, credit_amount, fit
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -75,6 +75,7 @@ __all__ = [
     "WalkEnd",
     "cell_width",
     "clean",
+    "credit_amount",
     "explain",
     "fit",
     "normalise_base_url",

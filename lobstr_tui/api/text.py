@@ -19,7 +19,9 @@ lone surrogates (invalid UTF-16)       �
 
 :func:`cell_width` measures text in terminal cells (East Asian Wide and Fullwidth
 characters, which include most emoji, take 2; combining marks and zero-width characters
-take 0) and :func:`fit` cuts text to a number of cells. Standard library only.
+take 0) and :func:`fit` cuts text to a number of cells. :func:`credit_amount` is how
+every screen, dialog, log line and alert writes an amount of credits. Standard library
+only.
 """
 
 from __future__ import annotations
@@ -124,3 +126,18 @@ def fit_middle(text: str, width: int) -> str:
 def bounded(text: str, width: int) -> str:
     """:func:`clean` then :func:`fit`: untrusted text ready for one line of ``width``."""
     return fit(clean(text), width)
+
+
+CREDIT_DECIMALS = 2
+"""lobstr.io charges fractions of a credit (0.5 a phone number): no more are shown."""
+
+
+def credit_amount(value: float) -> str:
+    """An amount of credits, the same way everywhere: ``7,700`` (a whole number has no
+    ``.0``), ``1,795.5`` and ``0.25`` (a fraction only when there is one, at most two
+    decimals, no trailing zeros), thousands separated by commas. Float noise such as
+    ``2594.0000001`` reads ``2,594``."""
+    rounded = round(value, CREDIT_DECIMALS) + 0.0  # + 0.0: -0.0 reads 0
+    if rounded.is_integer():
+        return f"{int(rounded):,}"
+    return f"{rounded:,.{CREDIT_DECIMALS}f}".rstrip("0")

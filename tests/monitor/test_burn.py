@@ -10,6 +10,7 @@ import pytest
 from lobstr_tui.api import Balance, Run
 from lobstr_tui.monitor.model.board import BoardRow
 from lobstr_tui.monitor.model.burn import project_burn
+from lobstr_tui.monitor.model.history import SteadyRate
 from lobstr_tui.sim import SimServer
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for
@@ -33,7 +34,8 @@ def row(status: str, *, rate: float | None, results: int, credits: float,
 def test_rate_times_cost_per_result_and_time_left() -> None:
     rows = [(row("running", rate=60.0, results=100, credits=150.0, eta=600.0), None),
             (row("running", rate=30.0, results=10, credits=10.0, eta=None), None),
-            (row("paused", rate=0.0, results=10, credits=10.0, eta=None), 5.0)]
+            (row("paused", rate=0.0, results=10, credits=10.0, eta=None),
+             SteadyRate(5.0, 900.0))]
     burn = project_burn(rows, balance(10_000, 1_000), credits_warn=None)
     assert burn is not None
     assert burn.credits_per_minute == pytest.approx(60 * 1.5 + 30)
@@ -57,7 +59,8 @@ def test_nothing_spending_has_no_time_left() -> None:
     idle = [(row("paused", rate=None, results=0, credits=0.0, eta=None), None)]
     burn = project_burn(idle, balance(100), credits_warn=None)
     assert burn is not None and burn.credits_per_minute == 0 and burn.runs_out_in is None
-    unknown_cost = [(row("running", rate=10.0, results=0, credits=0.0, eta=60.0), 2.0)]
+    unknown_cost = [(row("running", rate=10.0, results=0, credits=0.0, eta=60.0),
+                     SteadyRate(2.0, 30.0))]
     burn = project_burn(unknown_cost, balance(100), credits_warn=None)
     assert burn is not None and burn.credits_per_minute == 2.0, "the credits' own rate"
 
@@ -83,3 +86,20 @@ async def test_projection_from_the_simulator_and_its_warning() -> None:
             assert burn is not None and burn.ends_before_runs
             low = [e for e in watch.events if e.alert == "credits.low"]
             assert len(low) == 1 and "credits end before the active runs finish" in low[0].text
+
+
+def test_a_steady_credit_rate_wins_over_the_results_rate_and_says_its_window() -> None:
+    # The results' two-minute rate says 600 a minute (a burst); the credits' own rate
+    # over the last 15 minutes says 100: the projection follows the steady one.
+    burst = row("running", rate=600.0, results=100, credits=100.0, eta=None)
+    burn = project_burn([(burst, SteadyRate(100.0, 900.0))], balance(3_000),
+                        credits_warn=None)
+    assert burn is not None
+    assert burn.credits_per_minute == pytest.approx(100.0)
+    assert burn.runs_out_in == pytest.approx(30 * 60)
+    assert burn.window == pytest.approx(900.0)
+    # Credits read over less than a minute: the results' rate, over its two minutes.
+    young = project_burn([(burst, SteadyRate(100.0, 20.0))], balance(3_000),
+                         credits_warn=None)
+    assert young is not None and young.credits_per_minute == pytest.approx(600.0)
+    assert young.window == pytest.approx(120.0)

@@ -4,6 +4,7 @@ answer; the footer shows keys that work; Enter opens a run; help reads the bindi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -12,7 +13,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Button
 
-from lobstr_tui.api import Run
+from lobstr_tui.api import Run, credit_amount
 from lobstr_tui.monitor.derive.launch_check import cost_estimate
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.sim import SimServer, World
@@ -181,8 +182,14 @@ async def test_without_blockers_the_dialog_shows_tasks_and_a_cost_estimate(
         stats = app.snapshot.stats
         assert stats is not None and stats.total_tasks == tasks
         expected = per_result * stats.total_results / stats.total_tasks * tasks
-        assert f"estimate   ≈ {expected:,.1f} credits\n" in body
-        assert f"{tasks} tasks × " in body and f"× {per_result:,.2f} a result" in body
+        # Credits in one voice (issue 21): an estimate in whole credits, amounts without
+        # a ".0", a fraction only where there is one.
+        assert f"estimate   ≈ {round(expected):,} credits\n" in body
+        assert f"{tasks} tasks × " in body and f"× {credit_amount(per_result)} a result" in body
+        balance = app.snapshot.balance
+        assert balance is not None
+        assert f"credits    {credit_amount(balance.remaining)} left\n" in body
+        assert not re.search(r"\d\.0\b", body), body
         assert f"rates from the last {len(done)} done runs" in body
         assert "(an estimate from past runs, not a price)" in body
         assert max(len(line) for line in screen.lines) <= 64, "no line wraps by itself"

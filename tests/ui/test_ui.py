@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
+from lobstr_tui.api import credit_amount
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.sim.faults import FaultPlan, parse_spec
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
@@ -76,7 +77,7 @@ async def test_runs_table_has_simulator_values_in_every_column(server: SimServer
             assert row["ended"] == fmt.short_ago(sim.ended_at, now)
             assert row["results"] == f"{sim.total_results:,}"
             assert row["unique"] == f"{sim.unique_results:,}"
-            assert row["credits"] == f"{sim.credit_used:,.1f}"
+            assert row["credits"] == credit_amount(sim.credit_used)
             seconds = (sim.ended_at - sim.started_at).total_seconds()
             assert row["duration"] == fmt.duration(seconds)
             assert row["status"].endswith(sim.status)

@@ -87,13 +87,13 @@ def test_no_events_when_the_squid_changes() -> None:
 
 def test_progress_and_milestones() -> None:
     events = derive_events(snap(stats=stats(2, 20, 100)), snap(5, stats=stats(3, 30, 150)))
-    assert texts(events) == ["run a1b2c3 tasks 3/10 · 150 results (+50)",
+    assert texts(events) == ["run a1b2c3 3/10 tasks · 150 results (+50)",
                              "run a1b2c3 reached 25%"]
 
 
 def test_no_progress_is_said_before_the_resume_that_explains_it() -> None:
     # The stats were read moving while the runs still said paused: the log wrote
-    # "tasks 6/12 · 178 results (+5)" before "resumed (was paused)".
+    # "6/12 tasks · 178 results (+5)" before "resumed (was paused)".
     paused = snap(runs=(run("paused", reason="too_many_requests"),), stats=stats(2, 20, 100))
     moving = snap(5, runs=(run("paused", reason="too_many_requests"),),
                   stats=stats(3, 30, 150))
@@ -101,7 +101,7 @@ def test_no_progress_is_said_before_the_resume_that_explains_it() -> None:
     resumed = snap(10, runs=(run("running"),), stats=stats(4, 40, 180))
     said = derive_events(moving, resumed)
     assert said[0].kind is EventKind.RESUME
-    assert texts(said)[1:] == ["run a1b2c3 tasks 4/10 · 180 results (+30)"]
+    assert texts(said)[1:] == ["run a1b2c3 4/10 tasks · 180 results (+30)"]
 
 
 def test_credit_milestones() -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 
 from lobstr_tui.api import Run, RunStatus, Squid, StatusKind, explain
-from lobstr_tui.api.text import fit_middle
+from lobstr_tui.api.text import credit_amount, fit_middle
 from lobstr_tui.monitor.derive.agree import HELD_STATUSES
 from lobstr_tui.monitor.model.snapshot import LatestRun, LinkState, Snapshot
 from lobstr_tui.monitor.model.transitions import WANTS_REASON, status_changed
@@ -165,7 +165,7 @@ def transition_event(at: datetime, run: Run, before: RunStatus) -> Event:
         if reason:
             text += f" · {reason}"
     if run.status.kind is StatusKind.DONE:
-        text += f" · {run.total_results:,} results, {run.credit_used:,.1f} credits"
+        text += f" · {run.total_results:,} results, {credit_amount(run.credit_used)} credits"
     return Event(at, EventKind.RESUME if resumed else EventKind.STATUS, text,
                  Level.GOOD if resumed else _status_level(run.status), run.id, run.squid)
 
@@ -243,7 +243,7 @@ def _progress_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
     run_id = new.id
     if new.total_tasks_done > old.total_tasks_done and not _aborted(current):
         yield Event(current.taken_at, EventKind.PROGRESS,
-                    f"run {short_id(run_id)} tasks {new.total_tasks_done}/{new.total_tasks}"
+                    f"run {short_id(run_id)} {new.total_tasks_done}/{new.total_tasks} tasks"
                     f" · {new.total_results:,} results"
                     f" (+{new.total_results - old.total_results:,})",
                     Level.INFO, run_id)
@@ -262,7 +262,8 @@ def _credit_events(previous: Snapshot, current: Snapshot) -> Iterable[Event]:
         step = CREDIT_STEP if nc.total_credits < 100 * CREDIT_STEP else 10 * CREDIT_STEP
         if int(oc.total_credits // step) < int(nc.total_credits // step):
             yield Event(current.taken_at, EventKind.CREDITS,
-                        f"run {short_id(nc.run_id)} has used {nc.total_credits:,.0f} credits",
+                        f"run {short_id(nc.run_id)} has used "
+                        f"{credit_amount(nc.total_credits)} credits",
                         Level.INFO, nc.run_id)
 
 

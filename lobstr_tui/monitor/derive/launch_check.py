@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lobstr_tui.api import Run, Squid, StatusKind
+from lobstr_tui.api import Run, Squid, StatusKind, credit_amount
 from lobstr_tui.monitor.derive.events import short_id
 from lobstr_tui.monitor.model.snapshot import Snapshot
 
@@ -149,14 +149,14 @@ def launch_check(snapshot: Snapshot, squid: Squid) -> LaunchCheck:
     left = balance.remaining if balance is not None else None
     if balance is not None:
         if balance.remaining <= 0:
-            blockers.append(f"no credits left ({balance.remaining:,.0f}): lobstr.io refuses "
-                            "to launch until credits are added or reset")
+            blockers.append(f"no credits left ({credit_amount(balance.remaining)}): lobstr.io "
+                            "refuses to launch until credits are added or reset")
         elif (estimate is not None and estimate.per_result is not None
               and balance.remaining < estimate.per_result):
-            blockers.append(f"not enough credits: {balance.remaining:,.0f} left, and a "
-                            f"result has cost {estimate.per_result:,.2f}")
+            blockers.append(f"not enough credits: {credit_amount(balance.remaining)} left, "
+                            f"and a result has cost {credit_amount(estimate.per_result)}")
         elif estimate is not None and estimate.expected > balance.remaining:
-            warnings.append(f"the estimate is above the {balance.remaining:,.0f} credits "
+            warnings.append(f"the estimate is above the {credit_amount(balance.remaining)} credits "
                             "left: lobstr.io would pause the run (no_credits_left)")
         need = max(1, squid.concurrency)
         free = balance.total_available_slots - balance.used_slots

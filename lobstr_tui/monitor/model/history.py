@@ -21,6 +21,19 @@ RATE_SPAN = 120.0
 MIN_RATE_SPAN = 10.0
 """The shortest span between two observations that gives a rate."""
 RECENT_POINTS = 32
+STEADY_SPAN = 900.0
+"""Seconds of observations a steady rate (a projection's) is measured over: 15 minutes."""
+STEADY_STEP = 15.0
+"""Observations kept for the steady rate are at least this far apart (memory bound)."""
+STEADY_POINTS = int(STEADY_SPAN // STEADY_STEP) + 4
+
+
+@dataclass(frozen=True, slots=True)
+class SteadyRate:
+    """A counter's rate per minute over ``span`` seconds of reads (at most 15 minutes)."""
+
+    per_minute: float
+    span: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +49,13 @@ class RunHistory:
 class RateSeries:
     """One growing counter of one run, read now and then (wall seconds)."""
 
-    __slots__ = ("_anchor", "_origin", "_recent", "per_minute")
+    __slots__ = ("_anchor", "_origin", "_recent", "_steady", "per_minute")
 
     def __init__(self) -> None:
         self._origin: float | None = None
         self._anchor: tuple[float, float, int] | None = None
         self._recent: deque[tuple[float, float]] = deque(maxlen=RECENT_POINTS)
+        self._steady: deque[tuple[float, float]] = deque(maxlen=STEADY_POINTS)
         self.per_minute: deque[float] = deque(maxlen=HISTORY_MINUTES)
         """One rate per minute of watching, oldest first."""
 
@@ -63,6 +77,10 @@ class RateSeries:
         self._recent.append((t, value))
         while len(self._recent) > 2 and self._recent[1][0] <= t - RATE_SPAN:
             self._recent.popleft()
+        if not self._steady or t - self._steady[-1][0] >= STEADY_STEP:
+            self._steady.append((t, value))
+        while len(self._steady) > 1 and self._steady[1][0] <= t - STEADY_SPAN:
+            self._steady.popleft()
 
     def rate(self) -> float | None:
         """Per minute over the last two minutes of reads (None: not enough reads yet)."""
@@ -72,6 +90,17 @@ class RateSeries:
         if t1 - t0 < MIN_RATE_SPAN:
             return None
         return max(0.0, v1 - v0) / (t1 - t0) * 60.0
+
+    def steady(self) -> SteadyRate | None:
+        """Per minute over the last 15 minutes of reads (fewer while the counter has been
+        read for less), said with the span it covers; None: not enough reads yet. A
+        projection from it does not jump with every short burst or lull."""
+        if not self._steady or not self._recent:
+            return None
+        (t0, v0), (t1, v1) = self._steady[0], self._recent[-1]
+        if t1 - t0 < MIN_RATE_SPAN:
+            return None
+        return SteadyRate(max(0.0, v1 - v0) / (t1 - t0) * 60.0, t1 - t0)
 
     @property
     def samples(self) -> tuple[float, ...]:

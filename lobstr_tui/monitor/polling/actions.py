@@ -20,6 +20,7 @@ from lobstr_tui.api import (
     RateLimitedError,
     Run,
     UnauthorizedError,
+    credit_amount,
 )
 from lobstr_tui.monitor.derive.events import Event, action_event, short_id
 from lobstr_tui.monitor.model import merge
@@ -75,7 +76,7 @@ def plain_error(error: LobstrError, *, credits_left: float | None = None) -> str
     kind = getattr(error, "error_type", None)
     if kind in ("NotEnoughBalance", "NotEnoughCredits"):
         if credits_left is not None:
-            return f"not enough credits: {max(0.0, credits_left):,.0f} left"
+            return f"not enough credits: {credit_amount(max(0.0, credits_left))} left"
         return "not enough credits"
     if kind in _REFUSALS:
         return _REFUSALS[kind]

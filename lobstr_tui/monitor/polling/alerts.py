@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from lobstr_tui.api import Balance, Severity, StatusKind, explain
+from lobstr_tui.api import Balance, Severity, StatusKind, credit_amount, explain
 from lobstr_tui.monitor.derive.events import Event, EventKind, Level, reason_phrase, short_id
 from lobstr_tui.monitor.model.burn import Burn
 from lobstr_tui.monitor.polling.tracker import RunChange
@@ -113,11 +113,13 @@ def _duration(seconds: float) -> str:
 
 def credits_alert(at: datetime, burn: Burn, balance: Balance) -> Event:
     """The ``credits.low`` alert for ``burn``."""
-    parts = [f"credits low: {balance.remaining:,.0f} left"]
+    parts = [f"credits low: {credit_amount(balance.remaining)} left"]
     if burn.credits_per_minute > 0:
-        parts.append(f"spending {burn.credits_per_minute:,.1f} a minute")
+        parts.append(f"spending {credit_amount(burn.credits_per_minute)} a minute")
         if burn.runs_out_in is not None:
-            parts.append(f"≈ {_duration(burn.runs_out_in)} left at this rate")
+            rate = ("this rate" if burn.window is None
+                    else f"the last {max(1, round(burn.window / 60))} min's rate")
+            parts.append(f"≈ {_duration(burn.runs_out_in)} left at {rate}")
     if burn.ends_before_runs:
         parts.append("the credits end before the active runs finish")
     payload: dict[str, object] = {

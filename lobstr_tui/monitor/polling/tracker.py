@@ -26,7 +26,7 @@ from typing import Literal
 from lobstr_tui.api import Run, RunStats, RunStatus, Squid, StatusKind
 from lobstr_tui.monitor.derive.events import short_id
 from lobstr_tui.monitor.model.board import NEEDS_PERSON, BoardRow, EndedRow, board_order
-from lobstr_tui.monitor.model.history import RateSeries, RunHistory
+from lobstr_tui.monitor.model.history import RateSeries, RunHistory, SteadyRate
 from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.monitor.model.transitions import status_changed
 from lobstr_tui.monitor.polling.budget import SLOW_ROW_WEIGHT
@@ -356,10 +356,11 @@ class RunTracker:
         recent = tuple(sorted(self._ended, key=lambda e: e.ended_at, reverse=True))
         return board_order(rows), recent
 
-    def credits_rate(self, run_id: str) -> float | None:
-        """Credits per minute of a followed run from its credit reads alone."""
+    def credits_rate(self, run_id: str) -> SteadyRate | None:
+        """Credits per minute of a followed run from its credit reads alone, over the
+        last 15 minutes of them (the projection's steady rate)."""
         row = self._rows.get(run_id)
-        return None if row is None else row.credits.rate()
+        return None if row is None else row.credits.steady()
 
     def history(self, run_id: str | None) -> RunHistory | None:
         """The rates of a followed run (or one that left the board lately)."""

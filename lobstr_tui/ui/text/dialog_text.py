@@ -35,15 +35,15 @@ def estimate_lines(estimate: CostEstimate | None) -> list[str]:
               f" ({fmt.credits(estimate.lowest)} to {fmt.credits(estimate.highest)} each)")
     for_tasks = estimate.for_tasks
     if for_tasks is not None and estimate.per_result is not None:
-        how = [f"{INDENT}{estimate.tasks} tasks × {estimate.results_per_task:,.1f} results a "
-               f"task × {estimate.per_result:,.2f} a result,",
+        how = [f"{INDENT}{estimate.tasks} tasks × {fmt.count(estimate.results_per_task)} results "
+               f"a task × {fmt.credits(estimate.per_result)} a result,",
                f"{INDENT}rates from {runs}{spread}"]
-        first = f"estimate   ≈ {fmt.credits(for_tasks)} credits"
+        first = f"estimate   ≈ {fmt.credits(round(for_tasks))} credits"
     else:
         per_result = ("" if estimate.per_result is None
-                      else f", {estimate.per_result:,.2f} a result")
+                      else f", {fmt.credits(estimate.per_result)} a result")
         how = [f"{INDENT}average of {runs}{spread}{per_result}"]
-        first = f"estimate   ≈ {fmt.credits(estimate.per_run)} credits a run"
+        first = f"estimate   ≈ {fmt.credits(round(estimate.per_run))} credits a run"
     return [first, *how, f"{INDENT}(an estimate from past runs, not a price)"]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import humanize
 from rich.cells import cell_len, set_cell_size
 
-from lobstr_tui.api import Eta, Run, RunStatus, StatusKind
+from lobstr_tui.api import Eta, Run, RunStatus, StatusKind, credit_amount
 from lobstr_tui.monitor import Connection, LinkState, Snapshot
 from lobstr_tui.monitor.derive.events import short_label
 
@@ -71,8 +71,9 @@ def count(value: int | float | None) -> str:
 
 
 def credits(value: float | None) -> str:
-    """``1,240.0`` credits."""
-    return DASH if value is None else f"{value:,.1f}"
+    """An amount of credits: ``7,700``, ``1,795.5`` (see :func:`credit_amount`, which
+    the monitor's messages use too); None is a dash."""
+    return DASH if value is None else credit_amount(value)
 
 
 def duration(seconds: float | None) -> str:
@@ -91,6 +92,15 @@ def duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def coarse_duration(seconds: float) -> str:
+    """A projection's time, without false precision: ``28m``, ``1h 04m``, ``<1m``."""
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    return duration(seconds)
 
 
 def ago(when: datetime | None, now: datetime) -> str:

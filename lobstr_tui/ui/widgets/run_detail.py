@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -9,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from lobstr_tui.api import Run, RunStats, StatusKind, explain
+from lobstr_tui.api import Run, RunStats, RunTask, StatusKind, explain
 from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui.kit.refit import Reshown, put_text
 from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
@@ -39,29 +40,76 @@ def banner_text(run: Run) -> str | None:
     return " · ".join(parts)
 
 
-def progress_text(run: Run | None, stats: RunStats | None, width: int = 200) -> str:
-    """``62% · tasks 31/50 · 1,240 results · ETA 1m 10s``; shorter words when ``width``
-    cells are not enough. A run that ended without finishing says how it ended."""
+SAMPLE_PARTS = ("100%", "8/88", "888", "ETA 8m 88s")
+"""A typical progress line's values: its width at each wording picks the wording, so
+that every run, whatever its status or its numbers, reads the same words at one size."""
+
+
+def _wordings(pct: str, tasks: str, results: str, tail: list[str]) -> list[str]:
+    """The progress line from the longest wording to the shortest, the same words for
+    every status: ``62% · 31/50 tasks · 1,240 results · ETA 1m 10s``."""
+    candidates = [
+        [pct, f"{tasks} tasks", f"{results} results", *tail],
+        [pct, f"{tasks} tasks", f"{results} res", *tail],
+        [pct, tasks, f"{results} res", *tail],
+        [pct, tasks, f"{results} res"],
+    ]
+    return [" · ".join(parts) for parts in candidates]
+
+
+def aborted_split(run: Run, stats: RunStats, tasks: Sequence[RunTask]) -> int | None:
+    """How many of an aborted run's tasks the abort stopped (``run_aborted``), when all
+    its tasks have been read; None when that is not known. lobstr.io counts the stopped
+    tasks as done (100 %), so they must be told apart to say what the run did."""
+    own = [task for task in tasks if task.run == run.id]
+    if not own or len(own) < stats.total_tasks:
+        return None
+    return sum(task.done_reason == "run_aborted" for task in own)
+
+
+def was_aborted(run: Run) -> bool:
+    """Aborted, or uploading what it had after an abort."""
+    return run.status.kind is StatusKind.ABORTED or (
+        run.status.kind is StatusKind.UPLOADING and run.done_reason == "aborted")
+
+
+def progress_text(run: Run | None, stats: RunStats | None, width: int = 200,
+                  tasks: Sequence[RunTask] = ()) -> str:
+    """``62% · 31/50 tasks · 1,240 results · ETA 1m 10s``; shorter words when ``width``
+    cells are not enough, chosen by the width alone. A run that ended without finishing
+    says how it ended; an aborted run, what it had done when it stopped (``tasks``: the
+    run's tasks as read, to tell the tasks it finished from those the abort stopped)."""
     if run is None:
         return "no run selected"
     if stats is None:
         return f"{fmt.count(run.total_results)} results · loading progress…"
     pct = "?%" if stats.percent_done is None else f"{stats.percent_done:.0f}%"
-    if run.status.kind in (StatusKind.ABORTED, StatusKind.ERROR):
-        pct = f"{run.status.label} at {pct}"
     done, total = stats.total_tasks_done, stats.total_tasks
-    results = max(stats.total_results, run.total_results)  # the newest reading
+    tail = [f"ETA {fmt.eta(stats.eta)}"] if run.status.is_active else []
+    if was_aborted(run):
+        stopped = aborted_split(run, stats, tasks)
+        pct, tail = "■ aborted", []
+        if stopped is None:
+            tasks_part = f"?/{total}"  # lobstr.io's count includes the tasks it stopped
+        else:
+            tasks_part = f"{total - stopped}/{total}"
+            if stopped:
+                tail = [f"{stopped} stopped"]
+        if run.status.kind is StatusKind.UPLOADING:
+            tail.append("uploading")
+    else:
+        tasks_part = f"{done}/{total}"
+        if run.status.kind is StatusKind.ERROR:
+            pct = f"{run.status.label} at {pct}"
+    results = fmt.count(max(stats.total_results, run.total_results))  # the newest reading
     if stats.oddities:  # impossible values are shown as received, marked
         pct = f"⚠{pct}"
-    eta = [f"ETA {fmt.eta(stats.eta)}"] if run.status.is_active else []
-    candidates = [
-        [pct, f"tasks {done}/{total}", f"{fmt.count(results)} results", *eta],
-        [pct, f"{done}/{total} tasks", f"{fmt.count(results)} res", *eta],
-        [pct, f"{done}/{total}", f"{fmt.count(results)} res", *eta],
-        [pct, f"{done}/{total}", f"{fmt.count(results)} res"],
-    ]
-    texts = [" · ".join(parts) for parts in candidates]
-    return next((text for text in texts if fmt.cells(text) <= width),
+    texts = _wordings(pct, tasks_part, results, tail)
+    samples = _wordings(SAMPLE_PARTS[0], SAMPLE_PARTS[1], SAMPLE_PARTS[2],
+                        [SAMPLE_PARTS[3]])
+    level = next((i for i, text in enumerate(samples) if fmt.cells(text) <= width),
+                 len(samples) - 1)
+    return next((text for text in texts[level:] if fmt.cells(text) <= width),
                 fmt.shorten(texts[-1], width))
 
 
@@ -119,6 +167,12 @@ class RunDetail(Reshown[Snapshot], Vertical):
             banner.set_class(run.status.kind is StatusKind.PAUSED, "-paused")
         bar = self.query_one(StillProgressBar)
         percent = stats.percent_clamped if stats else None  # the text shows the real one
+        if run is not None and stats is not None and stats.total_tasks and was_aborted(run):
+            # lobstr.io's 100 % counts the tasks the abort stopped: the bar shows the
+            # tasks the run finished (none, until its tasks say which those are).
+            stopped = aborted_split(run, stats, snapshot.tasks)
+            percent = 0.0 if stopped is None else (
+                100.0 * (stats.total_tasks - stopped) / stats.total_tasks)
         bar.update(progress=percent or 0.0)
         # The bar takes the run's state colour: an aborted or errored run is never a
         # green complete bar.
@@ -130,7 +184,7 @@ class RunDetail(Reshown[Snapshot], Vertical):
         progress = self.query_one("#progress-text", Static)
         stale = fmt.stale_note(snapshot, "stats", now)
         width = max(20, progress.content_size.width or 60) - fmt.cells(stale)
-        line = progress_text(run, stats, width) + stale
+        line = progress_text(run, stats, width, snapshot.tasks) + stale
         if "stats" in snapshot.errors:
             line += f" · ⚠ stats unreadable: {snapshot.errors['stats']}"
         put_text(progress, Text(line))

@@ -42,11 +42,11 @@ def credits_lines(credits: RunCredits | None, run: Run | None, stats: RunStats |
                      f"{fmt.count(credits.total_results)} results")
         average = credits.average_per_result
         if average is not None:
-            lines.append(f"avg {average:,.2f} / result")
+            lines.append(f"avg {fmt.credits(average)} / result")
             expected = stats.results_total if stats else None
             if (run is not None and run.status.is_active and expected
                     and expected > credits.total_results):
-                lines.append(f"projected at end ≈ {fmt.count(round(average * expected))}")
+                lines.append(f"projected at end ≈ {fmt.credits(round(average * expected))}")
     lines.append("")
     if balance is None:
         lines.append("balance: loading…")
