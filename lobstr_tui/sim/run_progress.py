@@ -131,11 +131,8 @@ def begin_upload(run: SimRun, final_status: str, reason: str, now: datetime) -> 
     run.done_reason = reason
     run.ended_at = now
     run.phase_left = UPLOAD_SECONDS
-    for task in run.tasks:
-        if task.status in ("pending", "running"):
-            task.status = "aborted"
-            task.done_reason = "run_aborted" if final_status == "aborted" else reason
-            task.ended_at = now
+    _close_tasks(run, "aborted", now,
+                 reason="run_aborted" if final_status == "aborted" else reason)
 
 
 def fail(run: SimRun, description: str, now: datetime) -> None:
@@ -145,7 +142,15 @@ def fail(run: SimRun, description: str, now: datetime) -> None:
     run.done_reason = None
     run.done_reason_desc = description
     run.pause_left = None
+    _close_tasks(run, "error", now)
+
+
+def _close_tasks(run: SimRun, status: str, now: datetime, *, reason: str | None = None
+                 ) -> None:
+    """The run's unfinished tasks end at ``now`` in ``status`` (with ``reason`` if any)."""
     for task in run.tasks:
         if task.status in ("pending", "running"):
-            task.status = "error"
+            task.status = status
+            if reason is not None:
+                task.done_reason = reason
             task.ended_at = now

@@ -19,7 +19,6 @@ from lobstr_tui.monitor import Event, PollScheduler, Snapshot
 from lobstr_tui.monitor.derive.agree import is_latest
 from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.sim import SimServer, World
-from lobstr_tui.ui.text import format as fmt
 from tests.conftest import TOKEN
 from tests.fake_clock import run_for, settle
 from tests.monitor.test_board import busy_world
@@ -48,8 +47,7 @@ def places(snap: Snapshot) -> dict[str, list[Shown]]:
     known = {}  # run id -> (squid id, run) of every run the snapshot holds
     if snap.runs_squid_id is not None:
         for run in snap.runs:
-            fresh = fmt.freshest(snap, run)
-            add(run.id, "runs table", run.status.kind, fresh.total_results)
+            add(run.id, "runs table", run.status.kind, run.total_results)
             known[run.id] = (snap.runs_squid_id, run)
     for row in snap.board:
         add(row.run.id, "board", row.run.status.kind, row.results)

@@ -12,8 +12,9 @@ derived from it):
 - Each run's status is its freshest read among the runs page, its board row, its end
   seen, and the squid list (for a squid's newest run). The squid row, the runs table
   and the board show that status (with its reason when the read had one).
-- Each run's results are the most any read counted (results only grow): the runs table,
-  the board and the squid's progress line show one number.
+- Each run's results are the most any read counted, and its credits the most spent
+  (both only grow): the runs table, the board, the dialogs and the squid's progress
+  line show one number.
 - A squid's progress line follows the board's read of its active run when that is newer
   than the progress kept from when the squid was selected; a squid whose run is no
   longer active loses its progress line.
@@ -140,8 +141,10 @@ def _most_results(snapshot: Snapshot) -> dict[str, int]:
     return most
 
 
-def _as_read(run: Run, read: _Read | None, results: int | None) -> Run:
-    """``run`` as its freshest read and its most results say."""
+def _as_read(run: Run, read: _Read | None, results: int | None, spent: float | None
+             ) -> Run:
+    """``run`` as its freshest read says, with the most results and credits any read
+    counted (both only grow)."""
     fresh = run
     if read is not None and status_changed(run.status, read.status):
         if read.run is None:
@@ -154,6 +157,8 @@ def _as_read(run: Run, read: _Read | None, results: int | None) -> Run:
                             ended_at=now.ended_at or run.ended_at)
     if results is not None and results > fresh.total_results:
         fresh = replace(fresh, total_results=results)
+    if spent is not None and spent > (fresh.credit_used or 0.0):
+        fresh = replace(fresh, credit_used=spent)
     return fresh
 
 
@@ -190,16 +195,13 @@ def _progress(squid: Squid, row: BoardRow | None, kept: Progress | None,
 
 
 def _results(snapshot: Snapshot) -> ResultsPreview:
-    """The Results tab, counting what its run has counted since its page was read."""
+    """The Results tab, counting what its run (agreed: the most any read counted) has
+    counted since its page was read."""
     results, run = snapshot.results, snapshot.selected_run
-    if run is None or results.run_id != run.id or not results.pages:
+    if run is None or results.run_id != run.id or not results.pages or (
+            run.total_results <= results.total):
         return results
-    stats = snapshot.stats
-    counted = max(run.total_results,
-                  stats.total_results if stats is not None and stats.id == run.id else 0)
-    if counted <= results.total:
-        return results
-    return replace(results, total=counted, exhausted=False)
+    return replace(results, total=run.total_results, exhausted=False)
 
 
 HELD_TASK = {StatusKind.PAUSED: "paused"}
@@ -237,10 +239,12 @@ def agreed(snapshot: Snapshot) -> Snapshot:
     newest = _newest_runs(snapshot, known)
     reads = _freshest_reads(snapshot, newest)
     results = _most_results(snapshot)
-    runs = tuple(_as_read(run, reads.get(run.id), results.get(run.id))
+    credits = snapshot.credits  # the selected run's breakdown: its newest spend
+    spent = {credits.run_id: credits.total_credits} if credits is not None else {}
+    runs = tuple(_as_read(run, reads.get(run.id), results.get(run.id), spent.get(run.id))
                  for run in snapshot.runs)
     board = tuple(_board_row(row, _as_read(row.run, reads.get(row.run.id),
-                                           results.get(row.run.id)))
+                                           results.get(row.run.id), spent.get(row.run.id)))
                   for row in snapshot.board)
     # Only squids with a known run or a progress line can change: a long squid list is
     # not walked through on every answer.

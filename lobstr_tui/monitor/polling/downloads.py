@@ -14,6 +14,7 @@ from lobstr_tui.monitor.model.export_status import ExportOutcome, ExportPhase, E
 from lobstr_tui.monitor.polling.budget import RequestBudget
 from lobstr_tui.monitor.polling.clock import Clocks
 from lobstr_tui.monitor.polling.export import Export
+from lobstr_tui.monitor.polling.jobs import admit
 from lobstr_tui.monitor.polling.rate_gate import RateGate
 
 
@@ -21,13 +22,7 @@ async def spend(gate: RateGate, budget: RequestBudget, clocks: Clocks,
                 prefix: str = "runs") -> None:
     """Wait until the rate gate and the request budget allow one more request, and count
     it there: a download's question is one request of the budget like any poll."""
-    while True:
-        now = clocks.monotonic()
-        wait = max(gate.wait(prefix, now), budget.wait(now, essential=False))
-        if wait <= 0:
-            gate.record(prefix, now)
-            budget.record(now, essential=False)
-            return
+    while (wait := admit(gate, budget, prefix, clocks.monotonic())) > 0:
         await clocks.sleep(wait)
 
 

@@ -206,17 +206,27 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
             continue
         if running + len(started) >= max_in_flight:
             break
-        wait = gate.wait(job.prefix, now)
-        if budget is not None:
-            wait = max(wait, budget.wait(now, essential=job.essential))
+        wait = admit(gate, budget, job.prefix, now, essential=job.essential,
+                     counted=job.counted)
         if wait > 0:
             next_due[job.key] = now + wait
             continue
-        gate.record(job.prefix, now)
-        if budget is not None and job.counted:
-            budget.record(now, essential=job.essential)
         started.append(job)
     return started
+
+
+def admit(gate: RateGate, budget: RequestBudget | None, prefix: str, now: float, *,
+          essential: bool = False, counted: bool = True) -> float:
+    """Seconds before one request on ``prefix`` may go (0: now, and it is counted in
+    ``gate`` and, when ``counted``, in ``budget``)."""
+    wait = gate.wait(prefix, now)
+    if budget is not None:
+        wait = max(wait, budget.wait(now, essential=essential))
+    if wait <= 0:
+        gate.record(prefix, now)
+        if budget is not None and counted:
+            budget.record(now, essential=essential)
+    return wait
 
 
 def next_wake(jobs: list[Job], next_due: Mapping[str, float], in_flight: Collection[str],

@@ -11,7 +11,6 @@ from textual.app import App
 from lobstr_tui.monitor import ActionOutcome, PollScheduler, Snapshot
 from lobstr_tui.monitor.derive.targets import abort_choice, launch_choice, visible_squid
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
-from lobstr_tui.ui.text import format as fmt
 from lobstr_tui.ui.text.dialog_text import abort_lines, launch_lines
 
 Report = Callable[[Awaitable[ActionOutcome]], object]
@@ -60,7 +59,7 @@ class RunActions:
             return
         run, squid = choice
         self.app.push_screen(ConfirmScreen("Abort this run?",
-                                           abort_lines(fmt.freshest(snapshot, run), squid),
+                                           abort_lines(run, squid),
                                            "Abort", danger=True),
                              callback=lambda yes: self._confirmed("abort", run.id, yes))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 import humanize
@@ -204,22 +203,6 @@ def connection_text(connection: Connection, now: datetime) -> str:
         return (f"◔ rate-limited, resuming in {retry}s" if retry is not None
                 else "◔ rate-limited")
     return "✖ unauthorized: check LOBSTR_TOKEN"
-
-
-def freshest(snapshot: Snapshot, run: Run) -> Run:
-    """``run`` with the newest counts any endpoint of the snapshot has for it: results
-    and credits only grow, so the largest reading is the latest, and every panel that
-    shows this run shows the same numbers."""
-    results, spent = run.total_results, run.credit_used
-    stats, credits = snapshot.stats, snapshot.credits
-    if stats is not None and stats.id == run.id:
-        results = max(results, stats.total_results)
-    if credits is not None and credits.run_id == run.id:
-        results = max(results, credits.total_results)
-        spent = max(spent or 0.0, credits.total_credits)
-    if (results, spent) == (run.total_results, run.credit_used):
-        return run
-    return replace(run, total_results=results, credit_used=spent)
 
 
 def stale_note(snapshot: Snapshot, resource: str, now: datetime) -> str:

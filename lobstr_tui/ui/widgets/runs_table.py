@@ -237,10 +237,10 @@ class RunsTable(PlannedTable):
         """Once a second: only the rows of active runs change (their duration)."""
         for run in snapshot.runs:
             if run.status.is_active and run.id in self._rows:
-                self._put(fmt.freshest(snapshot, run), now)
+                self._put(run, now)
 
     def _apply(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:
-        runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
+        runs = {run.id: run for run in snapshot.runs}
         shown = set(wanted)
         kept = [key for key in self._order if key in shown]
         if wanted[: len(kept)] != kept:
@@ -312,7 +312,7 @@ class RunsTable(PlannedTable):
         scroll = self.scroll_y
         self.clear()
         self._rows.clear()
-        runs = {run.id: fmt.freshest(snapshot, run) for run in snapshot.runs}
+        runs = {run.id: run for run in snapshot.runs}
         for run_id in wanted:
             self._put_key(run_id, runs, snapshot, now)
         self._order = wanted
