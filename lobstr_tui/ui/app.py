@@ -194,7 +194,9 @@ class LobstrApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys work now (footer, help): see :func:`~lobstr_tui.ui.keys.key_works`."""
         return key_works(action, read_only=self.read_only,
-                         several=self.profile_switcher.several)
+                         several=self.profile_switcher.several,
+                         board=bool(self.screen_stack) and isinstance(
+                             self.screen, BoardScreen))
 
     def action_profile(self) -> None:
         """Switch to another profile of config.toml (or say there is only one)."""

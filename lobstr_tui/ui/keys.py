@@ -17,7 +17,10 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="Why the run is where it is: lobstr.io's words in full, what to do"),
     Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
             tooltip="Poll now (polling goes on by itself; r asks at once)"),
-    Binding("f", "follow", "Follow", id="app.follow", tooltip="Follow the log tail"),
+    # Follow is not in the footer (at 80 columns it pushed [ Tab out): the log's border
+    # names f whenever the log is not following, and says when it is.
+    Binding("f", "follow", "Follow", id="app.follow", show=False,
+            tooltip="Follow the log tail, or hold it where it is"),
     # / filters squids from every pane (it has no other meaning anywhere): finding a
     # run by id is # in the runs table, filtering tasks ctrl+f in the Tasks tab.
     Binding("slash", "filter", "Filter squids", id="app.filter",
@@ -45,10 +48,19 @@ APP_BINDINGS: list[BindingType] = [
 ]
 
 
-def key_works(action: str, *, read_only: bool, several: bool) -> bool:
+#: What acts only on the main screen's panes: on the board these keys do nothing and
+#: leave its footer (the board has no log to follow, no squid list, no tabs, and its
+#: rows are not the run d would download).
+MAIN_ONLY = frozenset({"follow", "filter", "download", "tab"})
+
+
+def key_works(action: str, *, read_only: bool, several: bool, board: bool = False) -> bool:
     """Whether the app's ``action`` works now: launch and abort are left out in
     read-only mode (footer, help), where their keys answer with a toast instead; ``p``
-    switches with ``several`` profiles, else only says how to add one."""
+    switches with ``several`` profiles, else only says how to add one; on the ``board``
+    the keys of :data:`MAIN_ONLY` are left out."""
+    if board and action in MAIN_ONLY:
+        return False
     if action in ("launch", "abort"):
         return not read_only
     if action == "read_only":

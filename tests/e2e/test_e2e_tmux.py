@@ -173,6 +173,11 @@ def test_resized_terminal_shows_what_a_fresh_start_shows(
     finally:
         stop(fresh)
     assert any("● running" in line for line in expected), "the full status word"
+    # Every key of the footer, whole, on its one line (issue 21: [ Tab was pushed out).
+    footer = expected[-1].split("▏")[0].rstrip()
+    assert footer.split() == ["q", "Quit", "?", "Help", "l", "Launch", "a", "Abort", "e",
+                              "Why", "/", "Filter", "squids", "d", "Download", "w",
+                              "Board", "[", "Tab"], footer
     resized, _ = start(f"{LOBSTR_TUI}", tmp_path, env=env, size=(160, 40))
     try:
         _steady(resized, "the wide screen")

@@ -9,9 +9,9 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from lobstr_tui.monitor import Snapshot
+from lobstr_tui.ui.kit.fit_footer import FitFooter
 from lobstr_tui.ui.widgets.board_table import BoardTable
 from lobstr_tui.ui.widgets.recent_panel import RecentPanel
 from lobstr_tui.ui.widgets.top_bar import TopBar
@@ -38,7 +38,7 @@ class BoardScreen(Screen[None]):
         yield TopBar(id="board-top-bar")
         yield BoardTable(id="board", profiles=self._profiles)
         yield RecentPanel(id="recent")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(BoardTable).focus()

@@ -12,11 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.widgets.option_list import OptionDoesNotExist
 
 from lobstr_tui.monitor import Event, EventKind, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.model.snapshot import StoryTab
+from lobstr_tui.ui.kit.fit_footer import FitFooter
 from lobstr_tui.ui.widgets.download_bar import DownloadBar
 from lobstr_tui.ui.widgets.run_detail import RunDetail
 from lobstr_tui.ui.widgets.run_find import RunFind
@@ -62,21 +63,16 @@ class MainScreen(Screen[None]):
                 yield RunDetail(id="detail")
                 yield RunStory(id="lower")
         yield DownloadBar(id="download")
-        yield Footer()
+        yield FitFooter()
 
     # -- showing -------------------------------------------------------------------------
 
     def fit(self, width: int, height: int) -> None:
-        """Fit the screen to a terminal of ``width`` x ``height``: what too small says,
-        and how tight the footer packs its keys."""
+        """Fit the screen to a terminal of ``width`` x ``height``: what too small says
+        (the footer fits itself: :class:`FitFooter`)."""
         self.query_one("#too-small", Static).update(
             f"The terminal is {width}x{height}: lobstr-tui needs at least "
             f"{MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger (q quits).")
-        if self.query(Footer):
-            # Under 100 columns the footer packs its keys tighter, so all of them fit.
-            footer = self.query_one(Footer)
-            footer.compact = width < NARROW_WIDTH
-            footer.show_command_palette = width >= NARROW_WIDTH  # ctrl+p still works
 
     @property
     def ready(self) -> bool:

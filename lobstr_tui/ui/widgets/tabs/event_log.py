@@ -165,4 +165,4 @@ class EventLog(Log):
         elif not self.follow:
             put_border(self, subtitle="not following · f follows")
         else:
-            put_border(self, subtitle="following")
+            put_border(self, subtitle="following · f holds")
