@@ -26,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from lobstr_tui.api import Balance, Severity, StatusKind, credit_amount, explain
+from lobstr_tui.api import Balance, StatusKind, credit_amount
+from lobstr_tui.api.reasons import is_failure
 from lobstr_tui.monitor.derive.events import Event, EventKind, Level, reason_phrase, short_id
 from lobstr_tui.monitor.model.burn import Burn
 from lobstr_tui.monitor.polling.tracker import RunChange
@@ -58,9 +59,7 @@ def _level(change: RunChange) -> Level:
     if kind is StatusKind.ERROR:
         return Level.ERROR
     if kind is StatusKind.DONE:
-        failed = run.done_reason and explain(run.done_reason).severity in (
-            Severity.WARNING, Severity.ERROR)
-        return Level.WARNING if failed else Level.GOOD
+        return Level.WARNING if is_failure(run.done_reason) else Level.GOOD
     return Level.INFO
 
 
