@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TextIO
 
 from lobstr_tui.api import Run, RunStats, StatusKind, credit_amount
-from lobstr_tui.api.text import fit
+from lobstr_tui.api.text import cell_width, fit
 from lobstr_tui.monitor.derive.events import describe_reason, reason_phrase, short_id
 from lobstr_tui.monitor.polling.alerts import iso_utc
 from lobstr_tui.notify.command import encode_payload
@@ -55,21 +55,41 @@ def run_fields(run: Run, stats: RunStats | None) -> dict[str, object]:
             "results": results, "credits": run.credit_used, "eta_seconds": eta}
 
 
-def progress_text(run: Run, stats: RunStats | None) -> str:
-    """``run 1a2b3c running 62% · tasks 12/24 · 1,240 results · 12 credits · ETA 4m 05s``."""
+def progress_parts(run: Run, stats: RunStats | None) -> list[tuple[int, str]]:
+    """The parts of a progress line with their rank (0 always shown; a narrow terminal
+    drops the highest first)."""
     fields = run_fields(run, stats)
-    parts = [f"run {short_id(run.id)} {run.status.label}"]
+    head = f"run {short_id(run.id)} {run.status.label}"
     if isinstance(fields["percent"], float | int):
-        parts[0] += f" {fields['percent']:.0f}%"
+        head += f" {fields['percent']:.0f}%"
+    parts = [(0, head)]
     tasks = fields["tasks"]
     if isinstance(tasks, Mapping):
-        parts.append(f"tasks {tasks['done']}/{tasks['total']}")
-    parts.append(f"{fields['results']:,} results")
-    parts.append(f"{credit_amount(run.credit_used)} credits")
+        parts.append((3, f"tasks {tasks['done']}/{tasks['total']}"))
+    parts.append((1, f"{fields['results']:,} results"))
+    parts.append((2, f"{credit_amount(run.credit_used)} credits"))
     eta = fields["eta_seconds"]
     if isinstance(eta, float | int):
-        parts.append(f"ETA {format_duration(eta)}")
-    return " · ".join(parts)
+        parts.append((1, f"ETA {format_duration(eta)}"))
+    return parts
+
+
+def progress_text(run: Run, stats: RunStats | None) -> str:
+    """``run 1a2b3c running 62% · tasks 12/24 · 1,240 results · 12 credits · ETA 4m 05s``."""
+    return " · ".join(text for _, text in progress_parts(run, stats))
+
+
+def fitted(parts: list[tuple[int, str]], width: int) -> str:
+    """The parts joined, the highest ranks left out until the line fits ``width``."""
+    kept = list(parts)
+    while True:
+        line = " · ".join(text for _, text in kept)
+        if cell_width(line) <= width or len(kept) == 1:
+            return fit(line, width)
+        worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
+        if kept[worst][0] == 0:
+            return fit(line, width)
+        del kept[worst]
 
 
 def pause_text(run: Run) -> str:
@@ -102,7 +122,7 @@ class Output:
         self._wall = wall
         self._width = width
         self._last_progress: tuple[float, str] | None = None
-        self._live = ""
+        self._live: list[tuple[int, str]] = []
         self._live_shown = False
         self.squid: dict[str, object] | None = None
         self.trouble: str | None = None
@@ -117,21 +137,22 @@ class Output:
         self.err.flush()
         self._redraw()
 
-    def alert(self, payload: Mapping[str, object], text: str, *, last: bool) -> None:
-        """A run's status changed (an alert as ``--notify-cmd`` gets it); ``last``:
-        the run has ended, and only JSON says it apart from the final line."""
+    def alert(self, payload: Mapping[str, object], text: str, *, said: bool) -> None:
+        """A run's status changed (an alert as ``--notify-cmd`` gets it); ``said``:
+        another line says it (the final line, the first progress line), and only JSON
+        gives the alert too."""
         if self.mode is Mode.JSON:
             self._json(payload)
-        elif self.mode is not Mode.QUIET and not last:
+        elif self.mode is not Mode.QUIET and not said:
             self._line(text)
 
     def progress(self, run: Run, stats: RunStats | None) -> None:
         """A fresh read of the run; written when the pace allows and something moved."""
-        text = progress_text(run, stats)
         if self.mode is Mode.LIVE:
-            self._live = text
+            self._live = progress_parts(run, stats)
             self._redraw()
             return
+        text = progress_text(run, stats)
         now = self._monotonic()
         last = self._last_progress
         if self.mode is Mode.QUIET or (last is not None and (
@@ -163,7 +184,7 @@ class Output:
     def end(self, ending: Ending, stats: RunStats | None = None) -> None:
         """The last line(s): the verdict, and the file saved."""
         self._clear()
-        self._live = ""
+        self._live = []
         if self.mode is Mode.JSON:
             run = None if ending.run is None else run_fields(ending.run, stats)
             self._json({"event": "run.end", "at": iso_utc(self._wall()), "squid": self.squid,
@@ -200,11 +221,11 @@ class Output:
     def _redraw(self) -> None:
         if self.mode is not Mode.LIVE or not self._live:
             return
-        text = self._live
+        parts = list(self._live)
         if self.trouble is not None:
-            text += f" · {self.trouble}"
+            parts.append((0, self.trouble))
         elif self.last_ok is not None:
-            text += f" · read {format_duration(self._monotonic() - self.last_ok)} ago"
-        self.out.write(CLEAR_LINE + fit(text, max(20, self._width() - 1)))
+            parts.append((1, f"read {format_duration(self._monotonic() - self.last_ok)} ago"))
+        self.out.write(CLEAR_LINE + fitted(parts, max(20, self._width() - 1)))
         self.out.flush()
         self._live_shown = True

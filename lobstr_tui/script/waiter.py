@@ -156,7 +156,8 @@ class Waiter:
         if alert is None or alert.payload is None:
             return
         text = pause_text(run) if run.status.kind is StatusKind.PAUSED else alert.text
-        self.output.alert(alert.payload, text, last=has_ended(run))
+        first = was is None and run.status.kind is not StatusKind.PAUSED
+        self.output.alert(alert.payload, text, said=first or has_ended(run))
 
     async def _ended(self, run: Run) -> Ending:
         if not ended_well(run):
