@@ -221,11 +221,13 @@ class Output:
     def _redraw(self) -> None:
         if self.mode is not Mode.LIVE or not self._live:
             return
+        # Two columns spare: a terminal echoes ^C after the line, and a wrapped line
+        # would not be cleared by the next redraw.
         parts = list(self._live)
         if self.trouble is not None:
             parts.append((0, self.trouble))
         elif self.last_ok is not None:
             parts.append((1, f"read {format_duration(self._monotonic() - self.last_ok)} ago"))
-        self.out.write(CLEAR_LINE + fitted(parts, max(20, self._width() - 1)))
+        self.out.write(CLEAR_LINE + fitted(parts, max(20, self._width() - 3)))
         self.out.flush()
         self._live_shown = True
