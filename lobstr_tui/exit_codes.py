@@ -28,4 +28,4 @@ the download failed)."""
 EXIT_SCRIPT_CRASH = 70
 """``wait`` and ``status``: an unexpected exception (1 means a run ended badly there)."""
 EXIT_INTERRUPTED = 130
-"""``wait`` and ``status``: interrupted (Ctrl+C); a run waited on keeps going."""
+"""``wait`` and ``status``: interrupted (Ctrl+C or SIGTERM); a run waited on keeps going."""

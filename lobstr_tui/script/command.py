@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
@@ -97,6 +99,20 @@ async def wait_on(client: LobstrClient, options: WaitOptions, output: Output, *,
 Work = Callable[[Token, str], Coroutine[Any, Any, int]]
 
 
+async def _terminable(work: Coroutine[Any, Any, int]) -> int:
+    """``work``, cancelled by SIGTERM (a CI job cancelled) as Ctrl+C cancels it."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await work
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
 def _guarded(name: str, args: argparse.Namespace, err: TextIO, work: Work, *,
              interrupted: Callable[[], int], crashed: Callable[[str], None]) -> int:
     """Resolve the connection and run ``work``; a mistake exits 2, Ctrl+C gives what
@@ -104,11 +120,11 @@ def _guarded(name: str, args: argparse.Namespace, err: TextIO, work: Work, *,
     secrets = [os.environ.get("LOBSTR_TOKEN", "").strip()]
     try:
         token, base_url = _connection(args, secrets, err)
-        return asyncio.run(work(token, base_url))
+        return asyncio.run(_terminable(work(token, base_url)))
     except _Refused as refused:
         err.write(f"lobstr-tui {name}: error: {refused}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         return interrupted()
     except Exception as error:  # the last line of defence: one line, details in a file
         crashed(report_crash(describe(error), summary=type(error).__name__, secrets=secrets))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lobstr_tui.api import (
+    BusinessError,
     ForbiddenError,
     LobstrError,
     NotFoundError,
@@ -97,6 +98,12 @@ class Waiter:
                           f"{still}", self.run)
         except NotFound as missing:
             return Ending(Verdict.USAGE, str(missing))
+        except LobstrError as error:
+            # Not about the link (a 404 or a refusal of a read that worked before): the
+            # run can no longer be followed.
+            named = f"run {short_id(self.run.id)}" if self.run is not None else "the run"
+            return Ending(Verdict.FAILED, f"{named} can no longer be read: {error.message}",
+                          self.run)
 
     def interrupted(self) -> Ending:
         """The ending to give when the person pressed Ctrl+C."""
@@ -109,9 +116,7 @@ class Waiter:
         self.run = run
         await self._name_squid(run.squid)
         if self._working(run):
-            run_id = run.id
-            self.stats = await self.polite.call(
-                "runs", lambda: self.polite.client.run_stats(run_id))
+            await self._read_stats(run.id)
         was: RunStatus | None = None
         while True:
             run = self.run
@@ -131,7 +136,15 @@ class Waiter:
         run_id = self.run.id
         self.run = await self.polite.call("runs", lambda: client.run(run_id))
         if self._working(self.run) or (has_ended(self.run) and self.stats is not None):
+            await self._read_stats(run_id)
+
+    async def _read_stats(self, run_id: str) -> None:
+        """The run's progress; a refusal (its stats gone, not the link) keeps the last."""
+        client = self.polite.client
+        try:
             self.stats = await self.polite.call("runs", lambda: client.run_stats(run_id))
+        except (NotFoundError, BusinessError) as error:
+            self.output.note(f"the run's progress could not be read: {error.message}")
 
     @staticmethod
     def _working(run: Run) -> bool:
@@ -184,6 +197,9 @@ class Waiter:
         run = self.run
         if run is None:
             return ""
+        if has_ended(run):
+            return (f": run {short_id(run.id)} ended ({run.status.label}) but its CSV was "
+                    "not saved")
         return (f": run {short_id(run.id)} is still {run.status.label} on lobstr.io "
                 "(it keeps going)")
 

@@ -318,3 +318,34 @@ async def test_the_budget_is_kept(server: SimServer, world: World) -> None:
     sent = len(server.log)
     assert sent > 10  # more than one minute's worth: the cap had to hold them back
     assert sent <= 10 * (waited.waited / 60 + 1)
+
+
+async def test_progress_that_cannot_be_read_does_not_stop_the_wait(
+        server: SimServer, world: World) -> None:
+    run_id = the_run(world)
+    server.faults.add(f"runs/{run_id}/stats:status=404*2")
+    waited = await wait_with(server, WaitOptions(run_id=run_id, period=5), mode=Mode.PLAIN)
+    assert waited.code == 0
+    assert waited.err.count("progress could not be read") == 2
+
+
+async def test_a_run_that_can_no_longer_be_read_ended_badly(server: SimServer,
+                                                            world: World) -> None:
+    run_id = the_run(world)
+    waited = await wait_with(server, WaitOptions(run_id=run_id, period=5), mode=Mode.PLAIN,
+                             during=at(20, lambda: server.faults.add(
+                                 f"runs/{run_id}:status=404")))
+    assert waited.code == 1
+    assert waited.lines[-1].startswith(f"run {run_id[:6]} can no longer be read")
+
+
+async def test_the_timeout_covers_the_download(server: SimServer, world: World,
+                                               tmp_path: Path) -> None:
+    run_id = the_run(world)
+    server.faults.add(f"runs/{run_id}/download:status=404")
+    waited = await wait_with(server, WaitOptions(run_id=run_id, period=5, timeout=150,
+                                                 download=tmp_path), mode=Mode.PLAIN)
+    assert waited.code == 3
+    assert 150 <= waited.waited < 151
+    assert "ended (done) but its CSV was not saved" in waited.lines[-1]
+    assert files_in(tmp_path) == []

@@ -261,3 +261,17 @@ def test_help_names_the_subcommands(tmp_path: Path) -> None:
     assert "lobstr-tui wait --help" in said and "lobstr-tui status --help" in said
     wait_help = lobstr(["wait", "--help"], environment(None, tmp_path))
     assert "130 interrupted" in " ".join(wait_help.stdout.split())
+
+
+def test_sigterm_is_an_interruption_too(server: SimServer, world: World,
+                                        tmp_path: Path) -> None:
+    run = run_id(world)
+    process = subprocess.Popen([str(LOBSTR_TUI), "wait", run, "--poll", "2", "--json"],
+                               env=environment(server, tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    wait_until(lambda: reads_of(server, run) >= 2, "two reads of the run")
+    process.terminate()
+    out, err = process.communicate(timeout=LIMIT)
+    assert process.returncode == 130, err
+    end = json.loads(out.splitlines()[-1])
+    assert end["verdict"] == "interrupted" and "keeps going" in end["message"]
