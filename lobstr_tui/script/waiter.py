@@ -65,7 +65,7 @@ class WaitOptions:
 
 
 class Waiter:
-    """One wait: ``await Waiter(...).run()`` returns its :class:`Ending` (never raises
+    """One wait: ``await Waiter(...).wait()`` returns its :class:`Ending` (never raises
     for what lobstr.io or the network do); :attr:`run` is the run as last read, for the
     caller to name when the wait is interrupted."""
 
@@ -118,11 +118,13 @@ class Waiter:
         if self._working(run):
             await self._read_stats(run.id)
         was: RunStatus | None = None
+        was_reason: str | None = None
         while True:
             run = self.run
-            if status_changed(was, run.status):
+            if status_changed(was, run.status) or (
+                    run.status.kind is StatusKind.PAUSED and run.done_reason != was_reason):
                 self._changed(run, was)
-            was = run.status
+            was, was_reason = run.status, run.done_reason
             if has_ended(run):
                 return await self._ended(run)
             self.output.last_ok = self.polite.last_ok

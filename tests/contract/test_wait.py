@@ -349,3 +349,16 @@ async def test_the_timeout_covers_the_download(server: SimServer, world: World,
     assert 150 <= waited.waited < 151
     assert "ended (done) but its CSV was not saved" in waited.lines[-1]
     assert files_in(tmp_path) == []
+
+
+async def test_a_new_pause_reason_is_said_too(server: SimServer, world: World) -> None:
+    run_id = the_run(world)
+    waited = await wait_with(server, WaitOptions(run_id=run_id, period=5), mode=Mode.PLAIN,
+                             during=hooks(
+                                 at(20, lambda: world.pause_run(run_id, "cookies_expired")),
+                                 at(60, lambda: world.pause_run(run_id, "logged_out")),
+                                 at(100, lambda: world.resume_run(run_id))))
+    assert waited.code == 0
+    paused = [line for line in waited.lines if "paused:" in line]
+    assert [line.split("paused: ")[1].split(":")[0] for line in paused] == [
+        "cookies_expired", "logged_out"]
