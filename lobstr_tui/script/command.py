@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -183,7 +184,8 @@ def run_status(args: argparse.Namespace, *, out: TextIO | None = None,
         if args.json:
             write_json(rows, out, at=clocks.wall(), since=args.since)
         else:
-            write_table(rows, out, now=clocks.wall(), since=args.since)
+            write_table(rows, out, now=clocks.wall(), since=args.since,
+                        width=shutil.get_terminal_size().columns if out.isatty() else None)
         out.flush()
         return EXIT_ENDED_BADLY if any(row.attention for row in rows) else EXIT_OK
 

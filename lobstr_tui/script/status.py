@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TextIO
 
-from lobstr_tui.api import Run, RunStats, Squid, StatusKind, credit_amount, fit
+from lobstr_tui.api import Run, RunStats, Squid, StatusKind, cell_width, credit_amount, fit
 from lobstr_tui.monitor.derive.events import reason_phrase, short_id
 from lobstr_tui.monitor.polling.alerts import iso_utc
 from lobstr_tui.notify.command import encode_payload
@@ -109,13 +109,39 @@ def table_rows(rows: list[Row], *, now: datetime) -> list[tuple[str, ...]]:
     return cells
 
 
-def write_table(rows: list[Row], out: TextIO, *, now: datetime, since: float) -> None:
-    """A plain text table (no escape sequences), then one line of totals."""
+RIGHT = frozenset({"DONE", "RESULTS", "CREDITS"})
+MIN_REASON = 24
+"""Narrower than this, a run's reason goes on a line of its own under it."""
+
+
+def _aligned(line: tuple[str, ...], widths: list[int]) -> str:
+    padded = [" " * (size - cell_width(text)) + text if name in RIGHT else
+              text + " " * (size - cell_width(text))
+              for name, text, size in zip(HEADERS, line, widths, strict=True)]
+    return "  ".join(padded).rstrip()
+
+
+def write_table(rows: list[Row], out: TextIO, *, now: datetime, since: float,
+                width: int | None = None) -> None:
+    """A plain text table (no escape sequences), then one line of totals. On a
+    terminal ``width`` columns wide, the reasons are cut to fit it, or go on a line of
+    their own under their run when the terminal is too narrow for them."""
     cells = [HEADERS, *table_rows(rows, now=now)]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(HEADERS))]
+    widths = [max(cell_width(line[i]) for line in cells) for i in range(len(HEADERS))]
+    below = False
+    if width is not None:
+        room = width - sum(widths[:-1]) - 2 * (len(HEADERS) - 1)
+        below = room < min(MIN_REASON, widths[-1])
+        widths[-1] = 0 if below else min(widths[-1], room)
+        used = sum(widths) + 2 * (len(HEADERS) - 1 - below)
+        widths[1] = max(12, widths[1] - max(0, used - width))  # squid names give way
     for line in cells:
-        out.write("  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True))
-                  .rstrip() + "\n")
+        reason = line[-1]
+        shown = tuple(fit(text, size) for text, size in zip(line, widths, strict=True))
+        text = _aligned(shown, widths)
+        out.write((fit(text, width) if width is not None else text) + "\n")
+        if below and reason and line is not cells[0] and width is not None:
+            out.write(fit("   " + reason, width) + "\n")
     active = sum(row.run.status.is_active for row in rows)
     attention = sum(row.attention for row in rows)
     out.write(f"{active} active, {len(rows) - active} ended in the last "

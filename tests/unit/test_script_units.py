@@ -3,14 +3,18 @@ their exit statuses, the reasons that count as failures, the live line's fitting
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
+
 import pytest
 
-from lobstr_tui.api import Run
+from lobstr_tui.api import Run, Squid, cell_width
 from lobstr_tui.api.reasons import is_failure
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_SCRIPT_CRASH
 from lobstr_tui.script.durations import format_duration, parse_duration
 from lobstr_tui.script.ending import Verdict, ended_well, has_ended, needs_person
 from lobstr_tui.script.output import fitted
+from lobstr_tui.script.status import Row, write_table
 from lobstr_tui.script.waiter import default_period
 
 
@@ -94,3 +98,30 @@ def test_a_narrow_line_drops_the_least_needed_parts_first() -> None:
                                   "12 credits · read 3s ago")
     assert fitted(parts, 60) == "run 1a2b3c running 62% · 1,240 results · read 3s ago"
     assert fitted(parts, 12) == "run 1a2b3c …"
+
+
+def status_rows() -> list[Row]:
+    squid = Squid.from_api({"id": "c" * 32, "name": "Google Maps FR restaurants, Paris 11e",
+                            "crawler": "x"})
+    ended = datetime(2026, 11, 2, 8, 50, tzinfo=UTC)
+    errored = Run.from_api({"id": "a" * 32, "squid": squid.id, "status": "error",
+                            "ended_at": ended.isoformat(), "total_results": 1240,
+                            "credit_used": 1860.5,
+                            "done_reason_desc": "Crawler crashed: the page layout changed"})
+    done = Run.from_api({"id": "b" * 32, "squid": squid.id, "status": "done",
+                         "done_reason": "tasks_done", "ended_at": ended.isoformat()})
+    return [Row(squid, errored, None), Row(squid, done, None)]
+
+
+def test_the_status_table_fits_a_narrow_terminal() -> None:
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    wide, narrow = io.StringIO(), io.StringIO()
+    write_table(status_rows(), wide, now=now, since=3600)
+    write_table(status_rows(), narrow, now=now, since=3600, width=80)
+    assert len(wide.getvalue().splitlines()) == 4  # header, two runs, totals
+    assert "Crawler crashed" in wide.getvalue().splitlines()[1]
+    lines = narrow.getvalue().splitlines()
+    assert all(cell_width(line) <= 80 for line in lines)
+    assert lines[1].startswith("!") and lines[1].endswith("10m 00s ago")
+    assert lines[2] == "   Crawler crashed: the page layout changed"
+    assert lines[-1] == "0 active, 2 ended in the last 1h 00m; 1 needs attention"
