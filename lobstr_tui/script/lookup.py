@@ -60,8 +60,11 @@ async def squid_named(polite: Polite, text: str) -> Squid:
 
 
 async def run_by_id(polite: Polite, text: str) -> Run:
-    """The run whose id is ``text``, or the one run among each squid's newest runs
-    whose id starts with it (at least :data:`MIN_PREFIX` characters)."""
+    """The run whose id is ``text``, or the run whose id starts with it (at least
+    :data:`MIN_PREFIX` characters) among each squid's newest runs, the squids whose last
+    run is the most recent first. The first squid holding a match ends the search: two
+    runs sharing 6 hex characters in two squids are one chance in millions, and reading
+    every squid's runs of a large account would take many minutes of the budget."""
     wanted = text.strip().lower()
     if len(wanted) < MIN_PREFIX:
         raise NotFound(f"give the run's id, or at least {MIN_PREFIX} of its first "
@@ -71,19 +74,17 @@ async def run_by_id(polite: Polite, text: str) -> Run:
     except NotFoundError:
         if len(wanted) >= FULL_ID:
             raise NotFound(f"no run has the id {wanted!r}") from None
-    found: dict[str, Run] = {}
-    squids = sorted(await all_squids(polite), key=lambda s: s.last_run_at is None)
-    for squid in squids:
-        if squid.total_runs == 0 and squid.last_run_at is None:
-            continue
+    ran = [s for s in await all_squids(polite) if s.last_run_at is not None or s.total_runs]
+    ran.sort(key=lambda s: s.last_run_at.timestamp() if s.last_run_at else 0.0, reverse=True)
+    for squid in ran:
         page = await polite.call("runs", partial(polite.client.runs_page, squid.id,
                                                  limit=PREFIX_RUNS))
-        found.update({run.id: run for run in page.items if run.id.startswith(wanted)})
+        found = [run for run in page.items if run.id.startswith(wanted)]
         if len(found) > 1:
-            shown = ", ".join(short_id(run_id) + "…" for run_id in found)
+            shown = ", ".join(short_id(run.id) + "…" for run in found)
             raise NotFound(f"{wanted!r} starts more than one run's id ({shown}): give "
                            "more characters")
-    if not found:
-        raise NotFound(f"no run's id starts with {wanted!r} (among each squid's "
-                       f"{PREFIX_RUNS} newest runs)")
-    return next(iter(found.values()))
+        if found:
+            return found[0]
+    raise NotFound(f"no run's id starts with {wanted!r} (among each squid's "
+                   f"{PREFIX_RUNS} newest runs)")

@@ -13,8 +13,10 @@ from lobstr_tui.cli import build_status_parser, build_wait_parser
 from lobstr_tui.monitor import Clocks
 from lobstr_tui.script import waiter
 from lobstr_tui.script.command import run_status, run_wait
+from lobstr_tui.script.waiter import WaitOptions
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN
+from tests.wait_support import wait_with
 
 
 @pytest.fixture
@@ -69,3 +71,13 @@ def test_status_on_the_demo_account_needs_the_person(settings: Path, world: Worl
     assert {"paused", "error"} <= {word for line in flagged for word in line.split()}
     assert lines[-1].endswith("2 need attention")
     assert "ended in the last 1h 00m" in lines[-1]
+
+
+async def test_a_prefix_is_found_among_the_latest_squids_first(server: SimServer,
+                                                               world: World) -> None:
+    errored = next(run for run in world.runs.values() if run.status == "error")
+    waited = await wait_with(server, WaitOptions(run_id=errored.id[:7]))
+    assert waited.code == 1
+    assert json.loads(waited.lines[-1])["run"]["id"] == errored.id
+    lists = [entry for entry in server.log if entry.path == "runs"]
+    assert 1 <= len(lists) < len(world.squids) // 2
