@@ -13,6 +13,7 @@ from enum import Enum
 
 from lobstr_tui.monitor.model.snapshot import Snapshot, StoryTab
 from lobstr_tui.monitor.polling.budget import BudgetPlan, RequestBudget
+from lobstr_tui.monitor.polling.history_job import HISTORY_SLOT, history_wanted
 from lobstr_tui.monitor.polling.poll_policy import PollPolicy
 from lobstr_tui.monitor.polling.rate_gate import RateGate
 from lobstr_tui.monitor.polling.tracker import ReadKind, RowRead
@@ -40,6 +41,7 @@ class JobKind(Enum):
     RESULTS = "results"
     OLDEST_RUNS = "oldest-runs"
     FIND_RUN = "find-run"
+    HISTORY = "history"
 
 
 ON_DEMAND = frozenset({JobKind.OLDER_RUNS, JobKind.OLDER_TASKS, JobKind.RESULTS,
@@ -66,7 +68,7 @@ _PREFIX = {
     JobKind.BALANCE: "user", JobKind.ME: "me",
     JobKind.ROW_FIND: "runs", JobKind.ROW_RUN: "runs", JobKind.ROW_STATS: "runs",
     JobKind.OLDER_TASKS: "runtasks", JobKind.RESULTS: "results",
-    JobKind.OLDEST_RUNS: "runs", JobKind.FIND_RUN: "runs",
+    JobKind.OLDEST_RUNS: "runs", JobKind.FIND_RUN: "runs", JobKind.HISTORY: "runs",
 }
 
 
@@ -86,6 +88,8 @@ class Job:
     counted: bool = True
     """False for the pages after the first of the pass that fills a long squid list: a
     one-time cost of opening the app, not counted in the request budget."""
+    spare: bool = False
+    """A read that can wait for a quiet minute (see ``RequestBudget.wait_spare``)."""
 
     @property
     def key(self) -> str:
@@ -134,6 +138,7 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     The run's story: while the Tasks tab is open on an active run its tasks are polled
     (read once on a finished run); the next page of tasks, the results pages, the
     oldest runs and a run looked up by its id (``find_run``) are read when asked for.
+    One squid's baseline at a time is read when wanted (see ``history_job``).
     """
     if unauthorized:
         return [Job(JobKind.ME, None, max(policy.me_every, policy.unauthorized_every))]
@@ -178,6 +183,9 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     if row_read is not None:
         every = budget.row_interval if budget and budget.row_interval else ROW_FALLBACK_EVERY
         jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT))
+    history = history_wanted(state)
+    if history is not None:  # last: what keeps the screen fresh goes first
+        jobs.append(Job(JobKind.HISTORY, history, NEVER, slot=HISTORY_SLOT, spare=True))
     return jobs
 
 
@@ -207,7 +215,7 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
         if running + len(started) >= max_in_flight:
             break
         wait = admit(gate, budget, job.prefix, now, essential=job.essential,
-                     counted=job.counted)
+                     counted=job.counted, spare=job.spare)
         if wait > 0:
             next_due[job.key] = now + wait
             continue
@@ -216,12 +224,13 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
 
 
 def admit(gate: RateGate, budget: RequestBudget | None, prefix: str, now: float, *,
-          essential: bool = False, counted: bool = True) -> float:
+          essential: bool = False, counted: bool = True, spare: bool = False) -> float:
     """Seconds before one request on ``prefix`` may go (0: now, and it is counted in
     ``gate`` and, when ``counted``, in ``budget``)."""
     wait = gate.wait(prefix, now)
     if budget is not None:
-        wait = max(wait, budget.wait(now, essential=essential))
+        wait = max(wait, budget.wait_spare(now) if spare else budget.wait(
+            now, essential=essential))
     if wait <= 0:
         gate.record(prefix, now)
         if budget is not None and counted:
