@@ -10,7 +10,7 @@ crashes (error), 2:30 the LinkedIn run's cookies are re-synced and it resumes, 3
 Google Maps run pauses for ``too_many_requests`` and resumes 45 s later, about 4:05 the
 LinkedIn run finishes (uploading, done). The Google Maps run drifts slow (it collects at
 ``scenarios.DRIFT_PACE`` of its usual pace): its ``slow`` flag shows within 4 minutes and
-it finishes after about 16.
+it finishes after about 20.
 At ``--speed 10`` all of it takes a tenth of the time.
 """
 

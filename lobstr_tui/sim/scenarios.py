@@ -70,7 +70,7 @@ _FAILURES: tuple[tuple[str, str | None, float], ...] = (
     ("done", "website_inaccessible", 0.5),
     ("done", "no_credits_left", 0.7),
 )
-DRIFT_PACE = 0.4
+DRIFT_PACE = 0.3
 """The demo's Google Maps run collects at this share of its usual pace: it drifts slow,
 so its ``slow`` flag and alert show within the demo's first minutes."""
 

@@ -28,6 +28,7 @@ from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.screens.main_screen import MIN_HEIGHT, MIN_WIDTH, NARROW_WIDTH, MainScreen
 from lobstr_tui.ui.services.alerts import AlertDelivery
 from lobstr_tui.ui.services.downloads import Downloads
+from lobstr_tui.ui.services.history import open_history
 from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotArrived
 from lobstr_tui.ui.services.run_actions import RunActions
 from lobstr_tui.ui.services.shown import ShownProfile
@@ -214,8 +215,7 @@ class LobstrApp(App[None]):
 
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""
-        self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT,
-                    severity="warning")
+        self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT, severity="warning")
 
     def action_help(self) -> None:
         """Show keys (read from the bindings), statuses and reasons."""
@@ -242,6 +242,10 @@ class LobstrApp(App[None]):
         """The whole story of why the run in view is where it is."""
         tell_why(self, self.snapshot, self.board_screen if isinstance(
             self.screen, BoardScreen) else None, self.clock())
+
+    def action_history(self) -> None:
+        """The squid's last runs as a picture (``h``; see services/history.py)."""
+        open_history(self, self.shown)
 
     def action_download(self) -> None:
         """Download the selected run's CSV to the download folder."""

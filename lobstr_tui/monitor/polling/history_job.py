@@ -3,7 +3,8 @@
 The selected squid's baseline comes with its runs list (polled anyway, see
 :func:`runs_with_baseline`). Any other squid with a run on the board or among the runs
 that ended while watching is read once by the history job, one squid at a time in its
-own slot (every read goes through the rate gate and the request budget like any other),
+own slot once the first answers are in (every read goes through the rate gate and the
+request budget like any other),
 and again once a run of it ended after that read (its past has grown). A read that
 failed for its own reason (not the link's) is tried again after :data:`RETRY_AFTER`.
 """
@@ -24,6 +25,9 @@ HISTORY_SLOT = "history"
 """The one key of every history read: they go one after the other."""
 RETRY_AFTER = 300.0
 """Seconds before a history read that failed (not for the link) is tried again."""
+SETTLE_FIRST = 20.0
+"""Seconds of watching before the first history read: opening the app reads what is on
+screen first (the history is no news, it can wait for the first answers)."""
 
 
 def _candidates(state: Snapshot) -> Iterator[str]:
@@ -37,7 +41,11 @@ def history_wanted(state: Snapshot) -> str | None:
     """The next squid whose baseline is to be read, or None: a squid on the board or
     among the recently ended runs (not the selected one: its runs list gives it) with
     no baseline yet, or one of its runs ended after the last read, or the last read
-    failed more than :data:`RETRY_AFTER` seconds ago."""
+    failed more than :data:`RETRY_AFTER` seconds ago. None in the first
+    :data:`SETTLE_FIRST` seconds of watching."""
+    since = state.board_since
+    if since is None or (state.taken_at - since).total_seconds() < SETTLE_FIRST:
+        return None
     for squid_id in dict.fromkeys(_candidates(state)):
         if squid_id == state.selected_squid_id:
             continue

@@ -88,8 +88,6 @@ class Job:
     counted: bool = True
     """False for the pages after the first of the pass that fills a long squid list: a
     one-time cost of opening the app, not counted in the request budget."""
-    spare: bool = False
-    """A read that can wait for a quiet minute (see ``RequestBudget.wait_spare``)."""
 
     @property
     def key(self) -> str:
@@ -185,7 +183,7 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
         jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT))
     history = history_wanted(state)
     if history is not None:  # last: what keeps the screen fresh goes first
-        jobs.append(Job(JobKind.HISTORY, history, NEVER, slot=HISTORY_SLOT, spare=True))
+        jobs.append(Job(JobKind.HISTORY, history, NEVER, slot=HISTORY_SLOT))
     return jobs
 
 
@@ -215,7 +213,7 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
         if running + len(started) >= max_in_flight:
             break
         wait = admit(gate, budget, job.prefix, now, essential=job.essential,
-                     counted=job.counted, spare=job.spare)
+                     counted=job.counted)
         if wait > 0:
             next_due[job.key] = now + wait
             continue
@@ -224,13 +222,12 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
 
 
 def admit(gate: RateGate, budget: RequestBudget | None, prefix: str, now: float, *,
-          essential: bool = False, counted: bool = True, spare: bool = False) -> float:
+          essential: bool = False, counted: bool = True) -> float:
     """Seconds before one request on ``prefix`` may go (0: now, and it is counted in
     ``gate`` and, when ``counted``, in ``budget``)."""
     wait = gate.wait(prefix, now)
     if budget is not None:
-        wait = max(wait, budget.wait_spare(now) if spare else budget.wait(
-            now, essential=essential))
+        wait = max(wait, budget.wait(now, essential=essential))
     if wait <= 0:
         gate.record(prefix, now)
         if budget is not None and counted:
