@@ -18,10 +18,17 @@ from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.history_screen import HistoryScreen
 from lobstr_tui.ui.text.usual_text import flags_text, with_flags
-from lobstr_tui.ui.widgets.board_table import BoardTable, board_cells
+from lobstr_tui.ui.widgets.board_table import board_cells
 from lobstr_tui.ui.widgets.history_chart import MARKS, ChartData, HistoryChart, chart_text
 from lobstr_tui.ui.widgets.usual_line import UsualLine
-from tests.ui_support import make_app, select_squid, wait_for
+from tests.ui_support import (
+    make_app,
+    open_board,
+    press_away,
+    press_for,
+    select_squid,
+    wait_for,
+)
 
 MAPS = "Google Maps FR restaurants"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -75,10 +82,7 @@ async def test_h_shows_the_squids_history_and_enter_opens_a_run(
         finished = [world.runs[r] for r in world.squids[target].run_ids
                     if not world.runs[r].is_active]
         await wait_for(pilot, lambda: target in app.snapshot.baselines, what="its baseline")
-        await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="history")
-        screen = app.screen
-        assert isinstance(screen, HistoryScreen)
+        screen = await press_for(pilot, app, "h", HistoryScreen)
         table = screen.query_one("#history-table")
         await wait_for(pilot, lambda: table.row_count == len(finished), what="its runs")
         title = str(screen.query_one("#history-title").render())
@@ -103,31 +107,21 @@ async def test_h_shows_the_squids_history_and_enter_opens_a_run(
                        what="back on the main screen")
         await wait_for(pilot, lambda: app.snapshot.selected_run_id == finished[1].id,
                        what="the run opened")
-        await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="again")
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), what="esc")
+        await press_for(pilot, app, "h", HistoryScreen)
+        await press_away(pilot, app, "escape", HistoryScreen)
 
 
 async def test_h_on_the_board_is_the_rows_squid_and_a_flag_shows_on_the_row(
         server: SimServer, world: World) -> None:
     app = make_app(server)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
-        table = app.screen.query_one(BoardTable)
-        await wait_for(pilot, lambda: table.highlighted is not None, what="a board row")
-        row = table.highlighted
-        assert row is not None
+        row = await open_board(pilot, app)
         flag = Flag(FlagKind.SLOW, 2.4, 300.0, 18)
         assert board_cells(row, T0, (flag,))["reason"].startswith(
             "⚑ slow: 2.4× usual (n=18)")
-        await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="history")
-        assert isinstance(app.screen, HistoryScreen)
-        assert app.screen.squid_id == row.squid_id
-        assert app.screen.squid_name == row.squid_name
+        history = await press_for(pilot, app, "h", HistoryScreen)
+        assert history.squid_id == row.squid_id
+        assert history.squid_name == row.squid_name
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="the board")
 

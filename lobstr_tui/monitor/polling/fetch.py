@@ -86,9 +86,8 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
                 s, target, page.items, total=page.total_results, replace_head=True),
                 "runs", at), "runs", page.skipped), target, page.items, at)))
     if kind is JobKind.HISTORY:
-        # The next squid's history is due at once: the rate gate and budget space them.
         runs, error = await read_history(client, target)
-        return Fetched(history_merged(target, runs, error), more=True)
+        return Fetched(history_merged(target, runs, error))
     if kind is JobKind.OLDER_RUNS:
         number = max(1, state.runs_pages) + 1
         older = await client.runs_page(target, page=number, limit=RUNS_PAGE)

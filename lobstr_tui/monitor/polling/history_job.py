@@ -2,9 +2,9 @@
 
 The selected squid's baseline comes with its runs list (polled anyway, see
 :func:`runs_with_baseline`). Any other squid with a run on the board or among the runs
-that ended while watching is read once by the history job, one squid at a time in its
-own slot once the first answers are in (every read goes through the rate gate and the
-request budget like any other),
+that ended while watching is read once by the history job, one squid at a time in one of the
+board's turns once the first answers are in (so it costs the board's share of the
+request budget and nothing else's; see ``jobs.plan_jobs``),
 and again once a run of it ended after that read (its past has grown). A read that
 failed for its own reason (not the link's) is tried again after :data:`RETRY_AFTER`.
 """
@@ -21,8 +21,6 @@ from lobstr_tui.monitor.model.baseline import MAX_RUNS, Baseline, baseline_from
 from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.monitor.polling.connection import link_state_of
 
-HISTORY_SLOT = "history"
-"""The one key of every history read: they go one after the other."""
 RETRY_AFTER = 300.0
 """Seconds before a history read that failed (not for the link) is tried again."""
 SETTLE_FIRST = 20.0

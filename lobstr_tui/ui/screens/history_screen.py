@@ -36,8 +36,9 @@ from lobstr_tui.ui.widgets.history_chart import (
 )
 
 OpenRun = Callable[[str, str], None]
-COLUMNS = (("started", "Started", 12), ("took", "Took", 8), ("results", "Results", 8),
+COLUMNS = (("started", "Started", 12), ("took", "Took", 7), ("results", "Results", 7),
            ("credits", "Credits", 8), ("reason", "Done reason", 40))
+"""The Done reason column is cut at the screen's edge (no sideways scrolling)."""
 
 
 def title_text(name: str, baseline: Baseline | None, measure: Measure) -> str:
@@ -62,6 +63,14 @@ def started_text(run: Run) -> str:
 
 class HistoryScreen(Screen[None]):
     """One squid's last runs; shown again as new snapshots change its baseline."""
+
+    DEFAULT_CSS = """
+    #history-title { height: 1; padding: 0 1; text-style: bold; }
+    #history-chart { height: 45%; min-height: 6; padding: 0 1 0 0; }
+    #history-table { height: 1fr; border: round $primary 50%;
+                     border-title-color: $primary; scrollbar-size-horizontal: 0; }
+    #history-table:focus { border: heavy $primary; }
+    """
 
     BINDINGS = [
         Binding("escape,h", "app.pop_screen", "Back", id="history.back",

@@ -163,7 +163,8 @@ class HistoryChart(Widget):
             self.refresh()
 
     def _colours(self) -> dict[str, Style]:
-        names = {"muted": "foreground-muted", "median": "accent", "selected": "accent",
+        # The selected run takes the table cursor's colour; the median the text's.
+        names = {"muted": "foreground-muted", "median": "foreground", "selected": "primary",
                  **MARK_COLOURS}
         found: dict[str, Style] = {}
         for key, name in names.items():
