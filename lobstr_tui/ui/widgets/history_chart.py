@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual.color import Color
 from textual.widget import Widget
 
 from lobstr_tui.api import Run, StatusKind
@@ -30,8 +29,9 @@ GUTTER = 8
 MARKS = {"good": "✓", "failed": "▲", "error": "✖", "aborted": "■", "other": "·"}
 """The glyph under each run's bar: done, done for a reason that is a failure (website
 inaccessible, no credits left...), error, aborted."""
-MARK_COLOURS = {"good": "success", "failed": "warning", "error": "error",
-                "aborted": "foreground-muted", "other": "foreground-muted"}
+_PARTS = ("muted", "median", "selected", "good", "failed", "error", "aborted", "other",
+          "band")
+"""The chart's styled parts: the marks' outcomes (see :data:`MARKS`), and the rest."""
 MEASURE_WORDS = {Measure.RESULTS: "results", Measure.DURATION: "duration",
                  Measure.CREDITS_PER_RESULT: "credits per result"}
 CHART_MEASURES = (Measure.RESULTS, Measure.DURATION, Measure.CREDITS_PER_RESULT)
@@ -143,8 +143,18 @@ def chart_text(data: ChartData, width: int, height: int,
 class HistoryChart(Widget):
     """The bar chart of :func:`chart_text`; :meth:`show` gives it new data."""
 
+    COMPONENT_CLASSES = {f"history-chart--{key}" for key in _PARTS}
     DEFAULT_CSS = """
     HistoryChart { height: 1fr; min-height: 6; }
+    HistoryChart > .history-chart--muted { color: $foreground-muted; }
+    HistoryChart > .history-chart--median { color: $foreground; }
+    HistoryChart > .history-chart--selected { color: $primary; text-style: bold; }
+    HistoryChart > .history-chart--good { color: $success; }
+    HistoryChart > .history-chart--failed { color: $warning; }
+    HistoryChart > .history-chart--error { color: $error; }
+    HistoryChart > .history-chart--aborted { color: $foreground-muted; }
+    HistoryChart > .history-chart--other { color: $foreground-muted; }
+    HistoryChart > .history-chart--band { background: $panel; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -163,21 +173,10 @@ class HistoryChart(Widget):
             self.refresh()
 
     def _colours(self) -> dict[str, Style]:
-        # The selected run takes the table cursor's colour; the median the text's.
-        names = {"muted": "foreground-muted", "median": "foreground", "selected": "primary",
-                 **MARK_COLOURS}
-        found: dict[str, Style] = {}
-        for key, name in names.items():
-            found[key] = self._style(name, bold=key == "selected")
-        band = self.app.theme_variables.get("panel") if not self.app.no_color else None
-        found["band"] = Style(bgcolor=Color.parse(band).rich_color) if band else Style()
-        return found
-
-    def _style(self, name: str, *, bold: bool = False) -> Style:
-        value = None if self.app.no_color else self.app.theme_variables.get(name)
-        if not value:
-            return Style(bold=bold)
-        return Style(color=Color.parse(value).rich_color, bold=bold)
+        # Component classes: Textual resolves the theme's colours (an ANSI theme's
+        # ``ansi_default 50%`` too) and NO_COLOR.
+        return {key: self.get_component_rich_style(f"history-chart--{key}", partial=True)
+                for key in _PARTS}
 
     def render(self) -> Text:
         if self._data is None:
