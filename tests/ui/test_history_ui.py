@@ -147,3 +147,17 @@ async def test_the_run_detail_says_a_flag_and_hides_when_usual(
 
 def test_a_status_word_is_a_run_status() -> None:
     assert RunStatus.parse("done").label == "done"  # the chart's runs parse like any
+
+
+async def test_the_chart_draws_in_a_16_colour_theme(server: SimServer, world: World) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "ansi-dark"  # its variables read "ansi_default 50%": not a colour
+        await select_squid(pilot, app, MAPS)
+        screen = await press_for(pilot, app, "h", HistoryScreen)
+        chart = screen.query_one(HistoryChart)
+        await wait_for(pilot, lambda: chart.data is not None and bool(chart.data.runs),
+                       what="the chart's runs")
+        drawn = chart.render()
+        assert len(drawn.plain.split("\n")) == chart.content_size.height
+        assert any(span.style for span in drawn.spans), "coloured by the theme"
