@@ -18,8 +18,7 @@ APP_BINDINGS: list[BindingType] = [
     # Not in the footer (it is full at 80 columns): the help and a flagged run's line
     # under its progress name it.
     Binding("h", "history", "History", id="app.history", show=False,
-            tooltip="The squid's last runs as a chart (results, duration, credits per "
-                    "result) against its usual run"),
+            tooltip="The squid's last runs as a chart, against its usual run"),
     Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
             tooltip="Poll now (polling goes on by itself; r asks at once)"),
     # Follow is not in the footer (at 80 columns it pushed [ Tab out): the log's border
