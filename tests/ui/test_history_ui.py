@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 import pytest
 from rich.style import Style
+from textual.widgets import DataTable
 
 from lobstr_tui.api import Run, RunStatus
 from lobstr_tui.monitor.model.baseline import Flag, FlagKind, Measure, Spread
@@ -161,3 +162,32 @@ async def test_the_chart_draws_in_a_16_colour_theme(server: SimServer, world: Wo
         drawn = chart.render()
         assert len(drawn.plain.split("\n")) == chart.content_size.height
         assert any(span.style for span in drawn.spans), "coloured by the theme"
+
+
+async def test_the_chart_is_not_drawn_again_while_nothing_changes(
+        server: SimServer, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[int] = []
+    render = HistoryChart.render
+
+    def counted(chart: HistoryChart) -> object:
+        drawn.append(1)
+        return render(chart)
+
+    monkeypatch.setattr(HistoryChart, "render", counted)
+    app = make_app(server)  # the world's clock stands still: every poll says the same
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_squid(pilot, app, MAPS)
+        screen = await press_for(pilot, app, "h", HistoryScreen)
+        chart = screen.query_one(HistoryChart)
+        await wait_for(pilot, lambda: chart.data is not None and bool(chart.data.runs)
+                       and bool(drawn), what="the chart drawn")
+        await pilot.press("down")  # the table keeps its cursor while nothing changes
+        await pilot.pause(0.3)
+        before, sent = len(drawn), app.scheduler.requests_sent
+        await wait_for(pilot, lambda: app.scheduler.requests_sent >= sent + 10,
+                       what="ten more answers")
+        await pilot.pause(0.3)
+        assert len(drawn) == before, "the same runs: nothing drawn again"
+        assert screen.query_one("#history-table", DataTable).cursor_row == 1
+        await pilot.press("m")
+        await wait_for(pilot, lambda: len(drawn) > before, what="a new measure drawn")
