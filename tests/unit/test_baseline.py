@@ -162,3 +162,14 @@ def test_a_run_that_ended_is_judged_against_the_others() -> None:
 def test_ratio_text() -> None:
     assert [ratio_text(r) for r in (0.349, 0.5, 2.44, 9.96, 12.4)] == [
         "0.35×", "0.5×", "2.4×", "10×", "12×"]
+
+
+def test_the_usual_run_is_computed_once_per_baseline() -> None:
+    from lobstr_tui.monitor.derive.anomalies import usual_without
+
+    first = baseline_from("s" * 32, usual_of_ten(), T0)
+    usual = usual_without(first, "x")
+    assert usual_without(first, "x") is usual and usual == usual_of(first.runs)
+    assert usual_without(first, first.runs[0].id).n == 9
+    grown = baseline_from("s" * 32, [run(40, seconds=9_000), *usual_of_ten()], T0)
+    assert usual_without(grown, "x").n == 11, "new runs: computed again"

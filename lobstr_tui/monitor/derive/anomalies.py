@@ -1,8 +1,9 @@
 """Which runs are beyond their squid's usual run, from one snapshot: the board's active
 runs at their current percent, the runs that ended while watching, and the selected run.
 
-Pure: the statistics are in :mod:`~lobstr_tui.monitor.model.baseline`; this module only
-finds, for each run, its squid's baseline and where the run is.
+The statistics are in :mod:`~lobstr_tui.monitor.model.baseline`; this module finds, for
+each run, its squid's baseline and where the run is, and remembers each baseline's usual
+run (computed once per baseline, not on every publish).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from lobstr_tui.monitor.model.baseline import (
     Baseline,
     Flag,
     Progress,
+    Usual,
     judge_active,
     judge_ended,
     usual_of,
@@ -36,13 +38,32 @@ def progress_of(run: Run, stats: RunStats | None, credits: float | None,
                     credits=credits if credits is not None else run.credit_used)
 
 
+_USUALS: dict[tuple[int, str], tuple[tuple[Run, ...], Usual]] = {}
+"""The usual run of a baseline's runs without one run, by (id of the runs, that run):
+each publish judges every row again, the baselines seldom change."""
+USUALS_KEPT = 512
+
+
+def usual_without(baseline: Baseline, run_id: str) -> Usual:
+    """:func:`usual_of` the baseline's runs but ``run_id``, computed once per baseline."""
+    key = (id(baseline.runs), run_id)
+    known = _USUALS.get(key)
+    if known is not None and known[0] is baseline.runs:
+        return known[1]
+    if len(_USUALS) >= USUALS_KEPT:
+        _USUALS.clear()
+    usual = usual_of(baseline.runs, exclude=run_id)
+    _USUALS[key] = (baseline.runs, usual)
+    return usual
+
+
 def judge(run: Run, baseline: Baseline | None, *, stats: RunStats | None = None,
           credits: float | None = None, now: datetime) -> tuple[Flag, ...]:
     """The flags of one run against its squid's baseline (none without one). A paused
     run is not judged: the pause is the news, not its pace."""
     if baseline is None:
         return ()
-    usual = usual_of(baseline.runs, exclude=run.id)
+    usual = usual_without(baseline, run.id)
     kind = run.status.kind
     if kind is StatusKind.DONE:
         return judge_ended(usual, run)
