@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
 from textual.app import App
@@ -141,3 +142,12 @@ async def press_away(pilot: Pilot[None], app: App[Any], key: str,
     await pilot.press(key)
     await wait_for(pilot, lambda: not isinstance(app.screen, screen),
                    what=f"{screen.__name__} closed")
+
+
+@contextlib.asynccontextmanager
+async def on_the_board(server: SimServer, size: tuple[int, int] = (140, 45)
+                       ) -> AsyncIterator[tuple[Pilot[None], LobstrApp, BoardRow]]:
+    """The app on its board (every column at 140x45), with the row under the cursor."""
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        yield pilot, app, await open_board(pilot, app)

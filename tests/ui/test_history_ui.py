@@ -24,7 +24,7 @@ from lobstr_tui.ui.widgets.history_chart import MARKS, ChartData, HistoryChart, 
 from lobstr_tui.ui.widgets.usual_line import UsualLine
 from tests.ui_support import (
     make_app,
-    open_board,
+    on_the_board,
     press_away,
     press_for,
     select_squid,
@@ -114,9 +114,7 @@ async def test_h_shows_the_squids_history_and_enter_opens_a_run(
 
 async def test_h_on_the_board_is_the_rows_squid_and_a_flag_shows_on_the_row(
         server: SimServer, world: World) -> None:
-    app = make_app(server)
-    async with app.run_test(size=(140, 45)) as pilot:
-        row = await open_board(pilot, app)
+    async with on_the_board(server) as (pilot, app, row):
         flag = Flag(FlagKind.SLOW, 2.4, 300.0, 18)
         assert board_cells(row, T0, (flag,))["reason"].startswith(
             "⚑ slow: 2.4× usual (n=18)")

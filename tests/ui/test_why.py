@@ -19,7 +19,7 @@ from lobstr_tui.ui.widgets.run_detail import BANNER_LINES, WHY_HINT
 from tests.ui.test_ui import table_rows
 from tests.ui_support import (
     make_app,
-    open_board,
+    on_the_board,
     press_away,
     press_for,
     select_squid,
@@ -86,9 +86,7 @@ async def test_e_tells_why_an_errored_run_failed_in_full(server: SimServer, worl
 
 async def test_e_on_the_board_tells_the_story_of_the_row_under_the_cursor(
         server: SimServer, world: World) -> None:
-    app = make_app(server)
-    async with app.run_test(size=(140, 45)) as pilot:
-        row = await open_board(pilot, app)
+    async with on_the_board(server) as (pilot, app, row):
         story = await press_for(pilot, app, "e", WhyScreen)
         assert dict(story.lines)["Run"] == row.run.id
         assert row.squid_name in dict(story.lines)["Squid"]
