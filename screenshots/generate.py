@@ -50,7 +50,7 @@ SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("board-80x24", (80, 24), None, ("w",)),
     ("tasks-tab", (120, 40), None, ("right_square_bracket", "right_square_bracket")),
     ("results-tab", (120, 40), "Google Maps FR restaurants", ("left_square_bracket",)),
-    ("history-120x40", (120, 40), None, ("h",)),
+    ("history-120x40", (120, 40), None, ("h", "m")),
     ("history-80x24", (80, 24), None, ("h",)),
 )
 

@@ -19,7 +19,7 @@ from lobstr_tui.monitor import ActionOutcome, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
-from lobstr_tui.ui.keys import APP_BINDINGS, key_works
+from lobstr_tui.ui.keys import APP_BINDINGS, key_works, over_main
 from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import OursFirst, app_commands
@@ -196,8 +196,7 @@ class LobstrApp(App[None]):
         """Which keys work now (footer, help): see :func:`~lobstr_tui.ui.keys.key_works`."""
         return key_works(action, read_only=self.read_only,
                          several=self.profile_switcher.several,
-                         board=bool(self.screen_stack) and isinstance(
-                             self.screen, BoardScreen))
+                         board=bool(self.screen_stack) and over_main(self.screen))
 
     def action_profile(self) -> None:
         """Switch to another profile of config.toml (or say there is only one)."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
+from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
 
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; runs keep going"),
@@ -52,10 +57,16 @@ APP_BINDINGS: list[BindingType] = [
 ]
 
 
-#: What acts only on the main screen's panes: on the board these keys do nothing and
-#: leave its footer (the board has no log to follow, no squid list, no tabs, and its
-#: rows are not the run d would download).
+#: What acts only on the main screen's panes: on the board (or a squid's history) these
+#: keys do nothing and leave its footer (the board has no log to follow, no squid list,
+#: no tabs, and its rows are not the run d would download).
 MAIN_ONLY = frozenset({"follow", "filter", "download", "tab"})
+
+
+def over_main(screen: Screen[Any]) -> bool:
+    """True for the screens shown over the main one where :data:`MAIN_ONLY` keys do
+    nothing: the board and a squid's history."""
+    return isinstance(screen, BoardScreen | HistoryScreen)
 
 
 def key_works(action: str, *, read_only: bool, several: bool, board: bool = False) -> bool:

@@ -108,7 +108,10 @@ async def test_h_shows_the_squids_history_and_enter_opens_a_run(
                        what="back on the main screen")
         await wait_for(pilot, lambda: app.snapshot.selected_run_id == finished[1].id,
                        what="the run opened")
-        await press_for(pilot, app, "h", HistoryScreen)
+        again = await press_for(pilot, app, "h", HistoryScreen)  # h on that run
+        again_chart = again.query_one(HistoryChart)
+        await wait_for(pilot, lambda: again_chart.data is not None
+                       and again_chart.data.selected == finished[1].id, what="it pointed at")
         await press_away(pilot, app, "escape", HistoryScreen)
 
 
