@@ -17,7 +17,7 @@ from lobstr_tui.monitor import Event, Level
 from lobstr_tui.monitor.model.baseline import FlagKind, Measure
 from lobstr_tui.sim import SimClock, SimServer, World
 from lobstr_tui.sim.entities import SimSquid
-from tests.conftest import FROZEN_START, TOKEN
+from tests.conftest import FROZEN_START, TOKEN, manual_world
 from tests.fake_clock import run_for
 from tests.monitor.test_scheduler import watching
 
@@ -111,3 +111,15 @@ async def test_a_run_done_with_half_the_usual_results_is_a_warning() -> None:
             await run_for(watch.clock, watch.scheduler, 60)
             assert len([e for e in anomalies(watch.events)
                         if e.run_id == runs["steady"]]) == len(flags), "once per run and kind"
+
+
+async def test_the_demos_drifting_run_is_flagged_within_four_minutes() -> None:
+    world = manual_world()
+    maps = next(r for r in world.runs.values() if r.status == "running")
+    with SimServer(world, token=TOKEN) as server:
+        async for watch in watching(server, world):
+            await run_for(watch.clock, watch.scheduler, 240)
+            said = [e for e in anomalies(watch.events) if e.run_id == maps.id]
+            assert len(said) == 1 and said[0].payload is not None
+            assert said[0].payload["kind"] == "slow" and said[0].payload["n"] >= 5
+            assert said[0].at - FROZEN_START <= timedelta(minutes=4)
