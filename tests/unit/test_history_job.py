@@ -14,6 +14,7 @@ from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.monitor.polling.history_job import (
     RETRY_AFTER,
     SETTLE_FIRST,
+    history_merged,
     history_wanted,
     with_baseline,
 )
@@ -62,3 +63,15 @@ def test_a_baseline_with_the_same_runs_leaves_the_snapshot_as_it_was() -> None:
     assert again is first, "nothing to draw again"
     grown = with_baseline(first, Baseline("a" * 32, (a.run, a.run), T0))
     assert grown is not first and len(grown.baselines["a" * 32].runs) == 2
+
+
+def test_a_read_that_brings_the_same_runs_still_counts_its_time() -> None:
+    # A run seen ended on the board but not yet finished on the runs list must not be
+    # asked for again at every board turn.
+    a = ended("a" * 32, 1, T0 + timedelta(seconds=40))
+    known = Baseline("a" * 32, (), T0 + timedelta(seconds=30))
+    before = state(60, a, baselines=(known,))
+    assert history_wanted(before) == "a" * 32
+    after = history_merged("a" * 32, [], None)(before, T0 + timedelta(seconds=50))
+    assert after.baselines["a" * 32].read_at == T0 + timedelta(seconds=50)
+    assert history_wanted(after) is None

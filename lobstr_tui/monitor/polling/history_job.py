@@ -61,10 +61,13 @@ def history_wanted(state: Snapshot) -> str | None:
     return None
 
 
-def with_baseline(state: Snapshot, baseline: Baseline) -> Snapshot:
-    """``state`` with ``baseline`` for its squid (unchanged when its runs are)."""
+def with_baseline(state: Snapshot, baseline: Baseline, *, read: bool = False) -> Snapshot:
+    """``state`` with ``baseline`` for its squid: unchanged when its runs are, unless
+    it is a history ``read`` (its time counts: a run that ended before it is in it, or
+    will not be, and is not asked for again)."""
     known = state.baselines.get(baseline.squid_id)
-    if known is not None and known.runs == baseline.runs and known.error == baseline.error:
+    if not read and known is not None and known.runs == baseline.runs and (
+            known.error == baseline.error):
         return state
     baselines = dict(state.baselines)
     baselines[baseline.squid_id] = baseline
@@ -80,7 +83,7 @@ def runs_with_baseline(state: Snapshot, squid_id: str, runs: Sequence[Run],
 def _failed(state: Snapshot, squid_id: str, message: str, at: datetime) -> Snapshot:
     known = state.baselines.get(squid_id)
     runs = known.runs if known is not None else ()
-    return with_baseline(state, Baseline(squid_id, runs, at, error=message))
+    return with_baseline(state, Baseline(squid_id, runs, at, error=message), read=True)
 
 
 async def read_history(client: LobstrClient, squid_id: str
@@ -102,4 +105,4 @@ def history_merged(squid_id: str, runs: Sequence[Run] | None, error: str | None
     """How a history read's answer (from :func:`read_history`) goes into the snapshot."""
     if runs is None:
         return lambda s, at: _failed(s, squid_id, error or "not read", at)
-    return lambda s, at: with_baseline(s, baseline_from(squid_id, runs, at))
+    return lambda s, at: with_baseline(s, baseline_from(squid_id, runs, at), read=True)
