@@ -58,6 +58,9 @@ def test_the_chart_draws_bars_the_median_and_each_outcome() -> None:
     # 200 is the top (×1.05), 100 is half-way up: the median's row carries its label.
     median_row = next(i for i, line in enumerate(plot) if line.lstrip().startswith("100"))
     assert "─" in plot[median_row]
+    # MAD 0: the band is the median's row alone, marked by the axis too.
+    assert [line[7] for line in plot] == [" " if i != median_row else "┊"
+                                          for i in range(len(plot))]
     assert plot[-1].lstrip().startswith("0")
     tallest = [line[8 + 3 * 7] for line in plot]  # the aborted run: 4th slot of 7
     assert tallest[0] != " " and all(c == "█" for c in tallest[1:])

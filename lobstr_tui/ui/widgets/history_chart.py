@@ -24,8 +24,9 @@ from lobstr_tui.ui.text import format as fmt
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 MEDIAN_GLYPH = "─"
+BAND_GLYPH = "┊"
 GUTTER = 8
-"""Cells of value labels left of the bars."""
+"""Cells of value labels left of the bars (the last one marks the band's rows)."""
 MARKS = {"good": "✓", "failed": "▲", "error": "✖", "aborted": "■", "other": "·"}
 """The glyph under each run's bar: done, done for a reason that is a failure (website
 inaccessible, no credits left...), error, aborted."""
@@ -104,7 +105,9 @@ def chart_text(data: ChartData, width: int, height: int,
     labels[rows - 1] = labels.get(rows - 1, "0")
     for r in range(rows):
         line = lines[r]
-        line.append(labels.get(r, "").rjust(GUTTER - 1)[:GUTTER - 1] + " ",
+        # The band is also marked by the axis (a theme without a panel colour, NO_COLOR).
+        edge = BAND_GLYPH if r in band_rows else " "
+        line.append(labels.get(r, "").rjust(GUTTER - 1)[:GUTTER - 1] + edge,
                     colours["muted"])
         shade = colours["band"] if r in band_rows else Style()
         from_bottom = rows - 1 - r
