@@ -20,7 +20,8 @@ The rule:
    tasks 20 s), the extras slow down (60 s, 120 s, 60 s; a status change on the squid
    list still reads the runs at once).
 3. **The board's rows** (every active run but the selected one) are read in turn, one
-   read every ``row_interval`` seconds, the row whose data is oldest first; a paused or
+   read every ``row_interval`` seconds (a squid's history, when one is wanted, takes one
+   of these turns: see ``history_job.py``), the row whose data is oldest first; a paused or
    errored row counts its age four times slower (it is read four times less often).
    A running row's period is ``row_interval x (running rows + paused rows / 4)``, never
    under 10 s (no need to go faster); when it is over 30 s the snapshot carries a note
@@ -31,9 +32,7 @@ The rule:
    30 requests a minute. Back on the detail, its stats are read at once and every 5 s.
    (With the detail on screen, 10 active runs cannot all be 30 s fresh within 30:
    12 for the selected run, 2 for the squid list and 18 for nine rows make 32.)
-5. **Spare reads** (a squid's history, read once) go only while two thirds of the
-   shared capacity is free: they wait for a quiet minute rather than slow anything down.
-6. A hard cap keeps every 60 s window at or under ``N`` (only a refresh asked by the
+5. A hard cap keeps every 60 s window at or under ``N`` (only a refresh asked by the
    person can add one read of the essentials), and the per-prefix limits of the API
    (``RateGate``) still apply: with any budget under their limits there is never a 429.
 """
@@ -168,13 +167,6 @@ class RequestBudget:
             return 0.0  # reserved: their own periods keep them within their share
         return max(self._wait(self._all, max(1, math.floor(self.per_minute)), now),
                    self._wait(self._shared, self.capacity, now))
-
-    def wait_spare(self, now: float) -> float:
-        """Seconds before a spare request (one that can wait: a squid's history) may be
-        sent: it leaves at least two thirds of the shared capacity free for the polls."""
-        keep = max(1, self.capacity * 2 // 3)
-        return max(self.wait(now, essential=False),
-                   self._wait(self._shared, max(1, self.capacity - keep), now))
 
     def record(self, now: float, *, essential: bool) -> None:
         """Count a request sent now."""

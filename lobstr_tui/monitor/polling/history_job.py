@@ -2,10 +2,10 @@
 
 The selected squid's baseline comes with its runs list (polled anyway, see
 :func:`runs_with_baseline`). Any other squid with a run on the board or among the runs
-that ended while watching is read once by the history job, one squid at a time in one of the
-board's turns once the first answers are in (so it costs the board's share of the
-request budget and nothing else's; see ``jobs.plan_jobs``),
-and again once a run of it ended after that read (its past has grown). A read that
+that ended while watching is read once by the history job, one squid at a time in one
+of the board's turns once the first answers are in (so it costs the board's share of
+the request budget and nothing else's; see ``jobs.plan_jobs``), and again once a run of
+it ended after that read (its past has grown). A read that
 failed for its own reason (not the link's) is tried again after :data:`RETRY_AFTER`.
 """
 
