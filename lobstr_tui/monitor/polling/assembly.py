@@ -54,11 +54,11 @@ def assemble(state: Snapshot, previous: Snapshot, *, now: datetime, connection: 
     # Published with every place of a run showing its freshest read; the log's events
     # are derived from what is shown.
     shown = agreed(state)
-    shown = replace(shown, anomalies=MappingProxyType(anomalies_of(shown)))
-    unusual, said = anomaly_alerts(shown, tracker.name)
-    if said != shown.anomalies_said:
-        shown = replace(shown, anomalies_said=said)
-    state = replace(state, anomalies=shown.anomalies, anomalies_said=said)
+    # Each run's flags against its squid's usual run, and their alerts once each.
+    flags = MappingProxyType(anomalies_of(shown))
+    unusual, said = anomaly_alerts(replace(shown, anomalies=flags), tracker.name)
+    shown = replace(shown, anomalies=flags, anomalies_said=said)
+    state = replace(state, anomalies=flags, anomalies_said=said)
     found = [*pending, *derive_events(previous, shown), *extra]
     alerts = [alert for change in changes
               if (alert := run_alert(change, tracker.name(change.squid_id)))]
