@@ -195,3 +195,32 @@ async def test_the_chart_is_not_drawn_again_while_nothing_changes(
         assert screen.query_one("#history-table", DataTable).cursor_row == 1
         await pilot.press("m")
         await wait_for(pilot, lambda: len(drawn) > before, what="a new measure drawn")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_history_tables_reasons_fit_and_say_when_cut(
+        server: SimServer, world: World, size: tuple[int, int]) -> None:
+    """The Done reason takes the width left; a longer one ends in … (at 80x24 the
+    demo's crash reason was cut at the border, unmarked)."""
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        target = await select_squid(pilot, app, MAPS)
+        finished = [world.runs[r] for r in world.squids[target].run_ids
+                    if not world.runs[r].is_active]
+        await wait_for(pilot, lambda: target in app.snapshot.baselines, what="its baseline")
+        screen = await press_for(pilot, app, "h", HistoryScreen)
+        table: DataTable[object] = screen.query_one("#history-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == len(finished), what="its runs")
+        await pilot.pause()
+        room = table.scrollable_content_region.width
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        assert sum(widths) <= room, (widths, room)
+        reason_width = widths[-1] - 2 * table.cell_padding
+        crashed = next(r for r in finished if r.status == "error")
+        cell = str(table.get_cell(crashed.id, "reason"))
+        whole = crashed.done_reason_desc or ""
+        assert len(cell) <= reason_width
+        if len(whole) + 2 > reason_width:
+            assert cell.endswith("…") and whole.startswith(cell[2:-1].rstrip())
+        else:
+            assert cell == f"✖ {whole}"

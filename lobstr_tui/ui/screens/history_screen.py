@@ -37,8 +37,16 @@ from lobstr_tui.ui.widgets.history_chart import (
 
 OpenRun = Callable[[str, str], None]
 COLUMNS = (("started", "Started", 12), ("took", "Took", 7), ("results", "Results", 7),
-           ("credits", "Credits", 8), ("reason", "Done reason", 40))
-"""The Done reason column is cut at the screen's edge (no sideways scrolling)."""
+           ("credits", "Credits", 8))
+"""The table's columns before the Done reason, which takes the width left (no sideways
+scrolling): a reason longer than that ends in ``…``, never cut mid-word unmarked."""
+REASON_MIN = 12
+
+
+def reason_width(room: int) -> int:
+    """The Done reason column's width in a table ``room`` cells wide inside (each column
+    has a cell of padding on either side)."""
+    return max(REASON_MIN, room - sum(width + 2 for _, _, width in COLUMNS) - 2)
 
 
 def title_text(name: str, baseline: Baseline | None, measure: Measure) -> str:
@@ -67,7 +75,7 @@ class HistoryScreen(Screen[None]):
     DEFAULT_CSS = """
     #history-title { height: 1; padding: 0 1; text-style: bold; }
     #history-chart { height: 45%; min-height: 6; padding: 0 1 0 0; }
-    #history-table { height: 1fr; border: round $primary 50%;
+    #history-table { height: 1fr; border: round $primary 50%; scrollbar-gutter: stable;
                      border-title-color: $primary; scrollbar-size-horizontal: 0; }
     #history-table:focus { border: heavy $primary; }
     """
@@ -90,6 +98,7 @@ class HistoryScreen(Screen[None]):
         self.measure = Measure.RESULTS
         self._baseline: Baseline | None = None
         self._filled = False
+        self._reason_width = REASON_MIN
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-title")
@@ -100,11 +109,18 @@ class HistoryScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        table.focus()
+        self.query_one(DataTable).focus()
         self._draw()
+
+    def on_resize(self) -> None:
+        """The Done reason takes the table's width left: the rows again at a new one."""
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        room = self.query_one(DataTable).scrollable_content_region.width
+        if room and reason_width(room) != self._reason_width:
+            self._reason_width = reason_width(room)
+            self._draw()
 
     def show(self, snapshot: Snapshot) -> None:
         """Take the squid's baseline from ``snapshot``; redraw only when it changed."""
@@ -125,7 +141,10 @@ class HistoryScreen(Screen[None]):
     def _draw(self) -> None:
         baseline = self._baseline
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        table.add_column("Done reason", key="reason", width=self._reason_width)
         runs = baseline.runs if baseline is not None else ()
         for run in runs:  # newest first, like the runs table
             flags = judge_ended(usual_of(runs, exclude=run.id), run)
@@ -135,7 +154,8 @@ class HistoryScreen(Screen[None]):
                 Text(fmt.duration(run_seconds(run)), justify="right"),
                 Text(fmt.count(run.total_results), justify="right"),
                 Text(fmt.credits(run.credit_used), justify="right"),
-                Text(f"{fmt.GLYPHS[run.status.kind]} {with_flags(reason, flags)}"),
+                Text(fmt.shorten(f"{fmt.GLYPHS[run.status.kind]} {with_flags(reason, flags)}",
+                                 self._reason_width)),
                 key=run.id)
         if self.selected is not None and any(run.id == self.selected for run in runs):
             table.move_cursor(row=table.get_row_index(self.selected), animate=False)
