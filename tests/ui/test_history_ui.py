@@ -11,11 +11,14 @@ from types import MappingProxyType
 
 import pytest
 from rich.style import Style
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lobstr_tui.api import Run, RunStatus
 from lobstr_tui.monitor.model.baseline import Flag, FlagKind, Measure, Spread
 from lobstr_tui.sim import SimServer, World
+from lobstr_tui.sim.entities import SimRun
+from lobstr_tui.ui.app import LobstrApp
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.history_screen import HistoryScreen
 from lobstr_tui.ui.text.usual_text import flags_text, with_flags
@@ -35,6 +38,20 @@ MAPS = "Google Maps FR restaurants"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 PLAIN = {key: Style() for key in ("muted", "median", "selected", "good", "failed",
                                   "error", "aborted", "other", "band")}
+
+
+async def open_history(pilot: Pilot[None], app: LobstrApp, world: World,
+                       ) -> tuple[HistoryScreen, DataTable[object], list[SimRun]]:
+    """Select the Maps squid, press h once its baseline is read, wait for its finished
+    runs in the table; the screen, its table and those runs (newest first)."""
+    target = await select_squid(pilot, app, MAPS)
+    finished = [world.runs[r] for r in world.squids[target].run_ids
+                if not world.runs[r].is_active]
+    await wait_for(pilot, lambda: target in app.snapshot.baselines, what="its baseline")
+    screen = await press_for(pilot, app, "h", HistoryScreen)
+    table: DataTable[object] = screen.query_one("#history-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count == len(finished), what="its runs")
+    return screen, table, finished
 
 
 def past(n: int, results: int, status: str = "done", reason: str = "tasks_done") -> Run:
@@ -82,13 +99,7 @@ async def test_h_shows_the_squids_history_and_enter_opens_a_run(
         server: SimServer, world: World, size: tuple[int, int]) -> None:
     app = make_app(server)
     async with app.run_test(size=size) as pilot:
-        target = await select_squid(pilot, app, MAPS)
-        finished = [world.runs[r] for r in world.squids[target].run_ids
-                    if not world.runs[r].is_active]
-        await wait_for(pilot, lambda: target in app.snapshot.baselines, what="its baseline")
-        screen = await press_for(pilot, app, "h", HistoryScreen)
-        table = screen.query_one("#history-table")
-        await wait_for(pilot, lambda: table.row_count == len(finished), what="its runs")
+        screen, _, finished = await open_history(pilot, app, world)
         title = str(screen.query_one("#history-title").render())
         assert title.startswith(f"{MAPS} · results · usual ")
         assert f"(n={sum(r.status == 'done' and r.done_reason in ('tasks_done', 'last_page_reached') for r in finished)})" in title  # noqa: E501
@@ -204,13 +215,7 @@ async def test_the_history_tables_reasons_fit_and_say_when_cut(
     demo's crash reason was cut at the border, unmarked)."""
     app = make_app(server)
     async with app.run_test(size=size) as pilot:
-        target = await select_squid(pilot, app, MAPS)
-        finished = [world.runs[r] for r in world.squids[target].run_ids
-                    if not world.runs[r].is_active]
-        await wait_for(pilot, lambda: target in app.snapshot.baselines, what="its baseline")
-        screen = await press_for(pilot, app, "h", HistoryScreen)
-        table: DataTable[object] = screen.query_one("#history-table", DataTable)
-        await wait_for(pilot, lambda: table.row_count == len(finished), what="its runs")
+        _, table, finished = await open_history(pilot, app, world)
         await pilot.pause()
         room = table.scrollable_content_region.width
         widths = [column.get_render_width(table) for column in table.columns.values()]
