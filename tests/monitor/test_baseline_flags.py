@@ -14,6 +14,7 @@ from datetime import timedelta
 import httpx
 
 from lobstr_tui.monitor import Event, Level
+from lobstr_tui.monitor.derive.anomalies import judged
 from lobstr_tui.monitor.model.baseline import FlagKind, Measure
 from lobstr_tui.sim import SimClock, SimServer, World
 from lobstr_tui.sim.entities import SimSquid
@@ -123,3 +124,27 @@ async def test_the_demos_drifting_run_is_flagged_within_four_minutes() -> None:
             assert len(said) == 1 and said[0].payload is not None
             assert said[0].payload["kind"] == "slow" and said[0].payload["n"] >= 5
             assert said[0].at - FROZEN_START <= timedelta(minutes=4)
+
+
+async def test_a_run_seen_paused_is_not_said_slow_for_its_pause() -> None:
+    """lobstr.io does not say how long a run was paused: its time counts the pause, so a
+    run seen paused is never judged slow (the demo's LinkedIn run read `slow 7.6×` once
+    it resumed); its other measures still count."""
+    world, runs = three_squids()
+    with SimServer(world, token=TOKEN) as server:
+        async for watch in watching(server, world):
+            await run_for(watch.clock, watch.scheduler, 30)
+            world.pause_run(runs["steady"], "cookies_expired")
+            await run_for(watch.clock, watch.scheduler, 900)
+            assert runs["steady"] in watch.snapshot.paused_seen
+            world.resume_run(runs["steady"])
+            await run_for(watch.clock, watch.scheduler, 90)
+            snapshot = watch.snapshot
+            raw = judged(snapshot).get(runs["steady"], ())
+            assert FlagKind.SLOW in [f.kind for f in raw], "its time counts the pause"
+            assert FlagKind.SLOW not in [f.kind for f in snapshot.anomalies.get(
+                runs["steady"], ())]
+            assert not [e for e in anomalies(watch.events)
+                        if e.run_id == runs["steady"] and e.payload is not None
+                        and e.payload["kind"] == "slow"]
+            assert runs["slow"] not in snapshot.paused_seen

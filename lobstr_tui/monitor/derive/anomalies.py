@@ -15,6 +15,7 @@ from lobstr_tui.api import Run, RunStats, StatusKind
 from lobstr_tui.monitor.model.baseline import (
     Baseline,
     Flag,
+    FlagKind,
     Progress,
     Usual,
     judge_active,
@@ -73,9 +74,30 @@ def judge(run: Run, baseline: Baseline | None, *, stats: RunStats | None = None,
     return () if at is None else judge_active(usual, at)
 
 
+def paused_seen(state: Snapshot, before: frozenset[str]) -> frozenset[str]:
+    """``before`` and the runs ``state`` shows paused (board rows, the selected run)."""
+    now = {row.run.id for row in state.board if row.run.status.kind is StatusKind.PAUSED}
+    run = state.selected_run
+    if run is not None and run.status.kind is StatusKind.PAUSED:
+        now.add(run.id)
+    return before | now if now - before else before
+
+
 def anomalies_of(state: Snapshot) -> dict[str, tuple[Flag, ...]]:
     """By run id, the flags of every board row, recently ended run and the selected
-    run that has any."""
+    run that has any; a run seen paused is not said slow (:attr:`Snapshot.paused_seen`)."""
+    found = judged(state)
+    for run_id in state.paused_seen & found.keys():
+        kept = tuple(flag for flag in found[run_id] if flag.kind is not FlagKind.SLOW)
+        if kept:
+            found[run_id] = kept
+        else:
+            del found[run_id]
+    return found
+
+
+def judged(state: Snapshot) -> dict[str, tuple[Flag, ...]]:
+    """The flags of every run :func:`anomalies_of` judges, before pauses are heeded."""
     found: dict[str, tuple[Flag, ...]] = {}
     baselines: Mapping[str, Baseline] = state.baselines
     now = state.taken_at

@@ -216,6 +216,9 @@ class Snapshot:
     is beyond its squid's usual run (see model/baseline.py)."""
     anomalies_said: frozenset[tuple[str, str]] = frozenset()
     """(run id, flag kind) already alerted: each alert comes once per run and kind."""
+    paused_seen: frozenset[str] = frozenset()
+    """Ids of the runs seen paused while watching: their time includes the pause (the
+    API does not say how long), so they are never judged slow."""
 
     @property
     def selected_squid(self) -> Squid | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from lobstr_tui.monitor.derive.agree import agreed
-from lobstr_tui.monitor.derive.anomalies import anomalies_of
+from lobstr_tui.monitor.derive.anomalies import anomalies_of, paused_seen
 from lobstr_tui.monitor.derive.events import Event, derive_events
 from lobstr_tui.monitor.model.burn import project_burn
 from lobstr_tui.monitor.model.snapshot import Cadence, Connection, Snapshot
@@ -54,6 +54,8 @@ def assemble(state: Snapshot, previous: Snapshot, *, now: datetime, connection: 
     # Published with every place of a run showing its freshest read; the log's events
     # are derived from what is shown.
     shown = agreed(state)
+    paused = paused_seen(shown, previous.paused_seen)
+    state, shown = replace(state, paused_seen=paused), replace(shown, paused_seen=paused)
     # Each run's flags against its squid's usual run, and their alerts once each.
     flags = MappingProxyType(anomalies_of(shown))
     unusual, said = anomaly_alerts(replace(shown, anomalies=flags), tracker.name)
