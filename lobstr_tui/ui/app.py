@@ -21,6 +21,7 @@ from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works
 from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
+from lobstr_tui.ui.kit.crop_updates import install as install_cropped_updates
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import OursFirst, app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -161,7 +162,9 @@ class LobstrApp(App[None]):
         await self.profile_switcher.close()
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, leaving no line behind after a resize (ui.kit.clean_exit)."""
+        """Textual's driver, leaving no line behind after a resize (ui.kit.clean_exit);
+        partial updates sent cropped at both ends (ui.kit.crop_updates)."""
+        install_cropped_updates()
         return clean_exit_driver(super().get_driver_class())
 
     def get_line_filters(self) -> Sequence[LineFilter]:
