@@ -9,10 +9,8 @@ and style, plus a cursor move per changed run of cells).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
-import json
 import os
 import select
 import struct
@@ -23,7 +21,7 @@ import time
 
 import pyte
 
-from bench.common import LOBSTR_TUI, TOKEN, simulator
+from bench.common import LOBSTR_TUI, TOKEN, bench_main, simulator
 from bench.idle import quiet_demo
 from lobstr_tui.sim import World, build
 
@@ -149,12 +147,8 @@ def run(seconds: float = 60.0, warm_up: float = 20.0) -> dict[str, dict[str, flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="terminal bytes benchmark")
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--warm-up", type=float, default=20.0)
-    arguments = parser.parse_args()
-    print(json.dumps(run(arguments.seconds, arguments.warm_up)))
-    return 0
+    return bench_main("terminal bytes benchmark", run, seconds=(float, 60.0),
+                      warm_up=(float, 20.0))
 
 
 if __name__ == "__main__":

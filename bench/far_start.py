@@ -1,0 +1,60 @@
+"""Start-up on a far API: every request answered after 0.25 s (the simulator's
+``--faults '*:latency=0.25'``). Process start → first frame with the squid list filled
+(tmux 120x40), beside a bare Textual app's first frame and the official `lobstr squid ls`
+against the same slow simulator; medians of N, in the same run.
+
+    python -m bench.far_start --runs 5
+"""
+
+from __future__ import annotations
+
+import compileall
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import bench_main, median, simulator
+from bench.startup import REPO, time_cli_listing, time_to_first_frame
+from lobstr_tui.sim import build
+from lobstr_tui.sim.faults import FaultPlan, parse_spec
+
+LATENCY = 0.25
+
+
+def run(runs: int = 5, latency: float = LATENCY) -> dict[str, float]:
+    """Medians of the app, the bare app and the CLI, and the app's round trips."""
+    compileall.compile_dir(REPO / "lobstr_tui", quiet=1)
+    plan = FaultPlan(seed=1)
+    for rule in parse_spec(f"*:latency={latency:g}"):
+        plan.add(rule)
+    app: list[float] = []
+    bare: list[float] = []
+    cli: list[float] = []
+    bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
+    with (tempfile.TemporaryDirectory() as folder,
+          simulator(build("demo", seed=1), faults=plan) as server):
+        home = Path(folder)
+        for _ in range(runs):
+            app.append(time_to_first_frame(server, home, "Google Maps FR"))
+            bare.append(time_to_first_frame(server, home, "Google Maps FR",
+                                            command=bare_command))
+            cli.append(time_cli_listing(server, home))
+    return {
+        "latency_s": latency,
+        "runs": runs,
+        "app_first_frame_s": round(median(app), 3),
+        "bare_textual_first_frame_s": round(median(bare), 3),
+        "app_minus_bare_in_round_trips": round((median(app) - median(bare)) / latency, 2),
+        "cli_squid_ls_s": round(median(cli), 3),
+        "ratio_app_to_cli": round(median(app) / median(cli), 2),
+        "app_min_s": round(min(app), 3),
+        "app_max_s": round(max(app), 3),
+    }
+
+
+def main() -> int:
+    return bench_main("start-up on a far API", run, runs=(int, 5))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
