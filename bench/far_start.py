@@ -1,7 +1,9 @@
 """Start-up on a far API: every request answered after 0.25 s (the simulator's
 ``--faults '*:latency=0.25'``). Process start → first frame with the squid list filled
-(tmux 120x40), beside a bare Textual app's first frame and the official `lobstr squid ls`
-against the same slow simulator; medians of N, in the same run.
+(tmux 120x40), beside a bare Textual app's first frame, the floor (Textual, httpx and
+one request for the squids: ``floor_app.py``) and the official `lobstr squid ls` against
+the same slow simulator, then the app again with every answer at once (what the
+latency adds); medians of N, in the same run.
 
     python -m bench.far_start --runs 5
 """
@@ -30,7 +32,10 @@ def run(runs: int = 5, latency: float = LATENCY) -> dict[str, float]:
     app: list[float] = []
     bare: list[float] = []
     cli: list[float] = []
+    floor: list[float] = []
+    near: list[float] = []
     bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
+    floor_command = f"{sys.executable} {REPO / 'bench' / 'floor_app.py'}"
     with (tempfile.TemporaryDirectory() as folder,
           simulator(build("demo", seed=1), faults=plan) as server):
         home = Path(folder)
@@ -38,13 +43,21 @@ def run(runs: int = 5, latency: float = LATENCY) -> dict[str, float]:
             app.append(time_to_first_frame(server, home, "Google Maps FR"))
             bare.append(time_to_first_frame(server, home, "Google Maps FR",
                                             command=bare_command))
+            floor.append(time_to_first_frame(server, home, "Google Maps FR",
+                                             command=floor_command))
             cli.append(time_cli_listing(server, home))
+        plan.clear()  # the same app with every answer at once: what the latency adds
+        for _ in range(runs):
+            near.append(time_to_first_frame(server, home, "Google Maps FR"))
     return {
         "latency_s": latency,
         "runs": runs,
         "app_first_frame_s": round(median(app), 3),
         "bare_textual_first_frame_s": round(median(bare), 3),
         "app_minus_bare_in_round_trips": round((median(app) - median(bare)) / latency, 2),
+        "floor_textual_httpx_one_request_s": round(median(floor), 3),
+        "app_without_latency_s": round(median(near), 3),
+        "latency_added_in_round_trips": round((median(app) - median(near)) / latency, 2),
         "cli_squid_ls_s": round(median(cli), 3),
         "ratio_app_to_cli": round(median(app) / median(cli), 2),
         "app_min_s": round(min(app), 3),

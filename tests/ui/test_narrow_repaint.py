@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from lobstr_tui.ui.kit.crop_updates import render_cropped, safe_start
+from lobstr_tui.ui.kit.crop_updates import compact, render_cropped, safe_start
 from lobstr_tui.ui.kit.fitted_prompt import FittedPrompt
 from lobstr_tui.ui.kit.lean_table import LeanTable
 from lobstr_tui.ui.kit.narrow import changed_stretches, line_stretch, put_prompt
@@ -123,3 +123,21 @@ def test_a_crop_never_cuts_a_wide_character() -> None:
     assert cropped.startswith("\x1b[1;5H") and "日本" in cropped  # from the text's start
     cropped = render_cropped(an_update(narrow, 8, 9), console)
     assert cropped.startswith("\x1b[1;9H") and "abc" not in cropped
+
+
+def cells(data: str) -> list[tuple[object, ...]]:
+    screen = pyte.Screen(40, 1)
+    pyte.Stream(screen).feed(data)
+    return [tuple(screen.buffer[0][x]) for x in range(40)]
+
+
+def test_a_style_is_written_only_where_it_changes_and_draws_the_same() -> None:
+    console = Console(width=40, color_system="256", force_terminal=True)
+    cell = Style(color="white", bgcolor="blue")
+    strip = Strip([Segment(" run ", cell), Segment(" 12s ", cell), Segment("│", None),
+                   Segment("ok", Style(bold=True, color="red")), Segment("   ", cell)])
+    textual = strip.render(console)
+    ours = compact(strip, console)
+    assert cells(ours) == cells(textual)
+    assert len(ours) < len(textual)
+    assert ours.count("\x1b[") == 5  # white on blue, plain, bold red, white on blue, reset

@@ -8,11 +8,18 @@ sent its row from the table's border. :func:`install` replaces
 ``ChopsUpdate.render_segments`` with the same rendering that also crops the start, at
 the first changed cell, or at the start of the piece of text holding it when that text
 has wide characters (a cut inside a wide character would blank it on screen).
+
+Each piece is also written more tightly than ``Strip.render`` does: Textual sets every
+segment's colours and resets them after it, even between segments of the same style (a
+table row is one segment per cell, a log line its text then its padding). Here a style
+is written only when it changes, as one sequence that resets and sets it, and reset once
+at the end of the piece.
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.color import ColorSystem
 from rich.console import Console
 from rich.control import Control
 from textual._compositor import ChopsUpdate
@@ -33,6 +40,26 @@ def safe_start(strip: Strip, offset: int) -> int:
     return offset
 
 
+def compact(strip: Strip, console: Console) -> str:
+    """``strip`` as terminal sequences, each style written only where it changes."""
+    system = console._color_system or ColorSystem.TRUECOLOR
+    out: list[str] = []
+    current: str | None = None  # the codes in force ("" plain, None: not set yet)
+    for text, style, _ in strip:
+        if style is not None and style._link:
+            out.append(Strip.render_style(style, text, system))  # links as Textual does
+            current = ""
+            continue
+        codes = "" if style is None else (style._ansi or Strip.render_ansi(style, system))
+        if codes != current:
+            out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
+            current = codes
+        out.append(text)
+    if current:
+        out.append("\x1b[0m")
+    return "".join(out)
+
+
 def render_cropped(self: ChopsUpdate, console: Console) -> str:
     """``ChopsUpdate.render_segments``, cropped at both ends of each changed span."""
     sequences: list[str] = []
@@ -47,7 +74,7 @@ def render_cropped(self: ChopsUpdate, console: Console) -> str:
             start = safe_start(strip, x1 - x) if x < x1 else 0
             part = strip.crop(start, min(end, x2) - x)
             append(Control.move_to(x + start, y).segment.text)
-            append(part.render(console))
+            append(compact(part, console))
         if y != last_y:
             append("\n")
     return "".join(sequences)
