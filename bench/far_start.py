@@ -11,12 +11,11 @@ latency adds); medians of N, in the same run.
 from __future__ import annotations
 
 import compileall
-import sys
 import tempfile
 from pathlib import Path
 
 from bench.common import bench_main, median, simulator
-from bench.startup import REPO, time_cli_listing, time_to_first_frame
+from bench.startup import REPO, samples, time_to_first_frame
 from lobstr_tui.sim import build
 from lobstr_tui.sim.faults import FaultPlan, parse_spec
 
@@ -29,26 +28,15 @@ def run(runs: int = 5, latency: float = LATENCY) -> dict[str, float]:
     plan = FaultPlan(seed=1)
     for rule in parse_spec(f"*:latency={latency:g}"):
         plan.add(rule)
-    app: list[float] = []
-    bare: list[float] = []
-    cli: list[float] = []
-    floor: list[float] = []
     near: list[float] = []
-    bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
-    floor_command = f"{sys.executable} {REPO / 'bench' / 'floor_app.py'}"
     with (tempfile.TemporaryDirectory() as folder,
           simulator(build("demo", seed=1), faults=plan) as server):
         home = Path(folder)
-        for _ in range(runs):
-            app.append(time_to_first_frame(server, home, "Google Maps FR"))
-            bare.append(time_to_first_frame(server, home, "Google Maps FR",
-                                            command=bare_command))
-            floor.append(time_to_first_frame(server, home, "Google Maps FR",
-                                             command=floor_command))
-            cli.append(time_cli_listing(server, home))
+        timed = samples(server, home, runs)
         plan.clear()  # the same app with every answer at once: what the latency adds
         for _ in range(runs):
             near.append(time_to_first_frame(server, home, "Google Maps FR"))
+    app, bare, floor, cli = timed["app"], timed["bare"], timed["floor"], timed["cli"]
     return {
         "latency_s": latency,
         "runs": runs,
