@@ -25,6 +25,9 @@ from rich.control import Control
 from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
+TEXTUAL_RENDER = ChopsUpdate.render_segments
+"""Textual's own rendering of a partial update (before :func:`install`)."""
+
 
 def safe_start(strip: Strip, offset: int) -> int:
     """The cell to start writing ``strip`` from to cover ``offset`` onwards: ``offset``
