@@ -1,4 +1,5 @@
-"""The ``lobstr-tui`` command: the monitor, ``--demo``, and the ``sim`` subcommand.
+"""The ``lobstr-tui`` command: the monitor, ``--demo``, and the ``sim``, ``wait`` and
+``status`` subcommands.
 
 Every user mistake (bad arguments, no token, a broken config file) ends with a short
 message on stderr and exit code 2, never a traceback.
@@ -160,13 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
                "$XDG_CONFIG_HOME/lobstr/config.toml. "
                "Exit status: 0 quit, 1 crash (see the crash report), 2 a mistake at "
                "start or a token refused, 5 quit before the API was ever reached. "
-               "Simulator alone: lobstr-tui sim --help",
+               "Subcommands for scripts and CI: lobstr-tui wait --help (wait on a run, "
+               "exit by its outcome), lobstr-tui status --help (the account's runs "
+               "once). Simulator alone: lobstr-tui sim --help",
     )
     parser.add_argument("--demo", action="store_true",
                         help="run against the bundled lobstr.io simulator (no token needed)")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="API base URL (default: LOBSTR_API_BASE, else "
-                             "https://api.lobstr.io/v1/)")
+    _account_arguments(parser, profile_note="; p switches in the app")
     parser.add_argument("--read-only", action="store_true",
                         help="watch only: no launch, no abort")
     parser.add_argument("--poll", type=_float_at_least(MIN_POLL_SECONDS,
@@ -186,17 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "the demo ends)")
     parser.add_argument("--board", action="store_true",
                         help="start on the board of every active run (w toggles it)")
-    parser.add_argument("--profile", metavar="NAME", default=None,
-                        help="the lobstr.io account to use: [profiles.NAME] in config.toml "
-                             "(default: LOBSTR_PROFILE, else LOBSTR_TOKEN or [auth] token); "
-                             "p switches in the app")
     parser.add_argument("--all-profiles", action="store_true",
                         help="the board and the alerts cover every profile at once (each "
                              "polls within its own --budget)")
-    parser.add_argument("--budget", type=_int_between(MIN_BUDGET, MAX_BUDGET),
-                        default=DEFAULT_BUDGET, metavar="N",
-                        help=f"API requests per minute shared by all polling (default "
-                             f"{DEFAULT_BUDGET}, minimum {MIN_BUDGET}, maximum {MAX_BUDGET})")
     alerts = parser.add_argument_group(
         "alerts", "run.running, run.paused, run.error, run.done, run.aborted and "
                   "credits.low always show as a toast and a log line")
@@ -270,6 +263,112 @@ def build_sim_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _duration(text: str) -> float:
+    """An argparse type: ``90``, ``90s``, ``10m``, ``1h30m``, ``2d``."""
+    from lobstr_tui.script.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _account_arguments(parser: argparse.ArgumentParser, *, profile_note: str = "") -> None:
+    """Where to connect and how politely: the same for the cockpit and the scripts."""
+    parser.add_argument("--base-url", metavar="URL",
+                        help="API base URL (default: LOBSTR_API_BASE, else "
+                             "https://api.lobstr.io/v1/)")
+    parser.add_argument("--profile", metavar="NAME", default=None,
+                        help="the lobstr.io account to use: [profiles.NAME] in config.toml "
+                             "(default: LOBSTR_PROFILE, else LOBSTR_TOKEN or [auth] token)"
+                             + profile_note)
+    parser.add_argument("--budget", type=_int_between(MIN_BUDGET, MAX_BUDGET),
+                        default=DEFAULT_BUDGET, metavar="N",
+                        help=f"API requests per minute shared by all polling (default "
+                             f"{DEFAULT_BUDGET}, minimum {MIN_BUDGET}, maximum {MAX_BUDGET})")
+
+
+def _outage_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--give-up-after", type=_duration, default=600.0,
+                        metavar="DURATION",
+                        help="how long lobstr.io may stay unreachable (network errors, "
+                             "5xx, 429, waited through with backoff) before exit 5 "
+                             "(default 10m)")
+
+
+WAIT_EXITS = ("exit status: 0 the run ended well; 1 it ended badly (error, aborted, or "
+              "done with a failure reason such as no_credits_left); 2 usage; 3 --timeout "
+              "passed (the run keeps going); 4 the token was refused; 5 lobstr.io "
+              "unreachable past --give-up-after; 6 the launch was refused; 7 ended well "
+              "but the CSV was not saved; 70 unexpected crash; 130 interrupted (the run "
+              "keeps going)")
+
+
+def build_wait_parser() -> argparse.ArgumentParser:
+    """The ``wait`` subcommand's parser."""
+    parser = _Parser(prog="lobstr-tui wait",
+                     description="Wait for a lobstr.io run to end; the exit status says "
+                                 "how it ended. A paused run is reported and waited on.",
+                     epilog=WAIT_EXITS)
+    parser.add_argument("run_id", nargs="?", metavar="RUN_ID",
+                        help="the run's id, or a unique prefix of 6 characters or more")
+    parser.add_argument("--squid", metavar="NAME|ID",
+                        help="wait on this squid's active run (instead of RUN_ID)")
+    parser.add_argument("--launch", action="store_true",
+                        help="with --squid: launch a run when none is active")
+    parser.add_argument("--timeout", type=_duration, default=None, metavar="DURATION",
+                        help="stop waiting after DURATION (90s, 10m, 2h): exit 3")
+    parser.add_argument("--json", action="store_true",
+                        help="JSON lines on stdout: the alerts (as --notify-cmd gets "
+                             "them), run.progress at most every 10 s, a final run.end")
+    parser.add_argument("--download", type=_directory, default=None, metavar="DIR",
+                        help="after a good end, save the run's CSV in DIR (never "
+                             "replacing a file) and print its path last")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing but what went wrong (and the CSV's path)")
+    parser.add_argument("--poll", type=_float_at_least(MIN_POLL_SECONDS,
+                                                       maximum=MAX_POLL_SECONDS),
+                        default=None, metavar="SECONDS",
+                        help="seconds between two reads of the run (default: 8 at the "
+                             "default --budget, within half of it)")
+    _account_arguments(parser)
+    _outage_argument(parser)
+    return parser
+
+
+def build_status_parser() -> argparse.ArgumentParser:
+    """The ``status`` subcommand's parser."""
+    parser = _Parser(prog="lobstr-tui status",
+                     description="The account's active runs and the runs that ended "
+                                 "lately, once.",
+                     epilog="exit status: 0 no run needs you; 1 a run is paused, errored "
+                            "or done with a failure reason; 2 usage; 4 the token was "
+                            "refused; 5 lobstr.io unreachable; 70 unexpected crash")
+    parser.add_argument("--since", type=_duration, default=24 * 3600.0, metavar="DURATION",
+                        help="also list the runs that ended within DURATION (default 24h)")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    _account_arguments(parser)
+    _outage_argument(parser)
+    return parser
+
+
+def run_script(name: str, argv: Sequence[str]) -> int:
+    """``lobstr-tui wait`` or ``lobstr-tui status``."""
+    from lobstr_tui.script.command import run_status, run_wait
+
+    if name == "status":
+        return run_status(build_status_parser().parse_args(argv))
+    parser = build_wait_parser()
+    args = parser.parse_args(argv)
+    if (args.run_id is None) == (args.squid is None):
+        parser.error("give a RUN_ID or --squid NAME|ID (one of them)")
+    if args.launch and args.squid is None:
+        parser.error("--launch needs --squid")
+    if args.json and args.quiet:
+        parser.error("--json and --quiet do not go together")
+    return run_wait(args)
+
+
 def run_sim(argv: Sequence[str]) -> int:
     """``lobstr-tui sim``: serve until interrupted."""
     from lobstr_tui.sim import DEFAULT_TOKEN, FaultPlan, FaultSpecError, SimServer, build
@@ -316,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "sim":
         return run_sim(args_list[1:])
+    if args_list and args_list[0] in ("wait", "status"):
+        return run_script(args_list[0], args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.speed is not None and not args.demo:

@@ -22,6 +22,8 @@ from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks, PollPolicy
 from lobstr_tui.sim import SimClock, SimServer, build
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
+from lobstr_tui.ui.widgets.history_chart import HistoryChart
 from lobstr_tui.ui.widgets.squid_list import SquidList
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 
@@ -48,6 +50,8 @@ SHOTS: tuple[tuple[str, tuple[int, int], str | None, tuple[str, ...]], ...] = (
     ("board-80x24", (80, 24), None, ("w",)),
     ("tasks-tab", (120, 40), None, ("right_square_bracket", "right_square_bracket")),
     ("results-tab", (120, 40), "Google Maps FR restaurants", ("left_square_bracket",)),
+    ("history-120x40", (120, 40), None, ("h", "m")),
+    ("history-80x24", (80, 24), None, ("h",)),
 )
 
 
@@ -99,6 +103,10 @@ async def shoot(name: str, size: tuple[int, int], squid: str | None,
             if name.startswith("board"):
                 await until(pilot, lambda: len(app.snapshot.board) >= 5
                             and app.snapshot.recent)
+                await pilot.pause(0.5)
+            if name.startswith("history"):
+                await until(pilot, lambda: isinstance(app.screen, HistoryScreen)
+                            and app.screen.query_one(HistoryChart).data is not None)
                 await pilot.pause(0.5)
             if name.startswith("results"):
                 await until(pilot, lambda: bool(app.snapshot.results.rows))

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from lobstr_tui.api import LobstrClient
 from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Clocks, PollPolicy, PollScheduler
+from lobstr_tui.monitor.model.board import BoardRow
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.profile_screen import ProfileChoice
 from lobstr_tui.ui.services.profiles import Profiles
+from lobstr_tui.ui.widgets.board_table import BoardTable
 from tests.conftest import TOKEN
+
+S = TypeVar("S", bound=Screen[Any])
 
 FAST = PollPolicy(stats_every=0.2, active_runs_every=0.2, quiet_runs_every=0.3,
                   squids_every=0.3, credits_every=0.2, tasks_min_every=0.2, balance_every=0.3,
@@ -106,3 +113,41 @@ async def select_squid(pilot: Pilot[None], app: LobstrApp, name: str) -> str:
     await wait_for(pilot, lambda: app.snapshot.runs_squid_id == target
                    and app.snapshot.selected_run is not None, what=f"runs of {name}")
     return target
+
+
+async def open_board(pilot: Pilot[None], app: LobstrApp) -> BoardRow:
+    """Open the board once the squids are in; the row under its cursor."""
+    await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
+    await pilot.press("w")
+    await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+    table = app.screen.query_one(BoardTable)
+    await wait_for(pilot, lambda: table.highlighted is not None, what="a board row")
+    row = table.highlighted
+    assert row is not None
+    return row
+
+
+async def press_for(pilot: Pilot[None], app: App[Any], key: str, screen: type[S]) -> S:
+    """Press ``key`` and wait for a screen of type ``screen`` in front; return it."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, screen), what=screen.__name__)
+    shown = app.screen
+    assert isinstance(shown, screen)
+    return shown
+
+
+async def press_away(pilot: Pilot[None], app: App[Any], key: str,
+                     screen: type[Screen[Any]]) -> None:
+    """Press ``key`` and wait until a screen of type ``screen`` is no longer in front."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: not isinstance(app.screen, screen),
+                   what=f"{screen.__name__} closed")
+
+
+@contextlib.asynccontextmanager
+async def on_the_board(server: SimServer, size: tuple[int, int] = (140, 45)
+                       ) -> AsyncIterator[tuple[Pilot[None], LobstrApp, BoardRow]]:
+    """The app on its board (every column at 140x45), with the row under the cursor."""
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        yield pilot, app, await open_board(pilot, app)

@@ -126,3 +126,10 @@ def explain(slug: str) -> DoneReason:
         f"lobstr.io reported '{slug.strip()}', which this version does not know",
         "check the run on lobstr.io",
     )
+
+
+def is_failure(slug: str | None) -> bool:
+    """True when a done run's reason says it did not do its job (``no_credits_left``,
+    ``website_inaccessible``...): a warning or an error in the catalog. No reason, or a
+    reason that only informs (``tasks_done``, ``export_fix``), is a success."""
+    return bool(slug) and explain(slug or "").severity in (Severity.WARNING, Severity.ERROR)

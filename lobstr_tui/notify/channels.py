@@ -17,6 +17,7 @@ _TITLES = {
     "run.error": "run error",
     "run.done": "run done",
     "run.aborted": "run aborted",
+    "run.anomaly": "run unusual",
     "credits.low": "credits low",
 }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ALERTS = ("run.running", "run.paused", "run.error", "run.done", "run.aborted", "credits.low")
+ALERTS = ("run.running", "run.paused", "run.error", "run.done", "run.aborted", "run.anomaly",
+          "credits.low")
 """Every alert name, as lobstr.io's webhook events name them where they exist."""
 
 BELL_ALERTS = frozenset({"run.paused", "run.error", "credits.low"})

@@ -12,6 +12,7 @@ traffic a client caused). Each one calls the :class:`World` method of the same j
 ``runs/{id}/resume``               no body
 ``runs/{id}/error``                ``{"message": "..."}``
 ``runs/{id}/finish``               ``{"reason": "tasks_done"}`` (optional)
+``runs/{id}/pace``                 ``{"factor": 0.1}`` (collect at a tenth of the pace)
 ``balance``                        ``{"available": 500, "consumed": 480}`` (either)
 ``slots``                          ``{"total": 5}``
 ``clock``                          ``{"advance": 600}`` (manual clocks only; 400 else)
@@ -107,6 +108,7 @@ class ControlRouter:
             (re.compile(run + r"resume$"), self._resume),
             (re.compile(run + r"error$"), self._error),
             (re.compile(run + r"finish$"), self._finish),
+            (re.compile(run + r"pace$"), self._pace),
             (re.compile(r"^balance$"), self._balance),
             (re.compile(r"^slots$"), self._slots),
             (re.compile(r"^clock$"), self._clock),
@@ -155,6 +157,11 @@ class ControlRouter:
         _check_fields(body, ("reason",))
         reason = _text(body, "reason")
         run = self.world.finish_run(match["id"], "tasks_done" if reason is None else reason)
+        return self._run_body(run.id)
+
+    def _pace(self, match: re.Match[str], body: Body, base_url: str) -> Any:
+        _check_fields(body, ("factor",))
+        run = self.world.pace_run(match["id"], _number(body, "factor", required=True) or 0.0)
         return self._run_body(run.id)
 
     # -- the account, the clock, squids ------------------------------------------------

@@ -8,7 +8,9 @@ changes the world at its start instant, and nothing happens before :data:`FIRST_
 At speed 1 (seed 1): 1:30 the scheduled Google SERP squid launches, 2:10 that run
 crashes (error), 2:30 the LinkedIn run's cookies are re-synced and it resumes, 3:20 the
 Google Maps run pauses for ``too_many_requests`` and resumes 45 s later, about 4:05 the
-LinkedIn run finishes (uploading, done), about 7:00 the Google Maps run finishes.
+LinkedIn run finishes (uploading, done). The Google Maps run drifts slow (it collects at
+``scenarios.DRIFT_PACE`` of its usual pace): its ``slow`` flag shows within 4 minutes and
+it finishes after about 20.
 At ``--speed 10`` all of it takes a tenth of the time.
 """
 

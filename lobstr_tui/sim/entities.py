@@ -111,6 +111,9 @@ class SimRun:
     carry: float = 0.0
     pause_plans: list[PausePlan] = field(default_factory=list)
     total_requests: int | None = 0
+    pace: float = 1.0
+    """How fast the run collects compared with its squid's usual pace (0.1: ten times
+    slower); set by ``POST /_sim/runs/{id}/pace``."""
 
     @property
     def is_active(self) -> bool:

@@ -31,7 +31,7 @@ def advance_run(run: SimRun, squid: SimSquid, account: SimAccount, now: datetime
             run.status = "running"
             run.started_at = now
     elif run.status == "running":
-        _advance_running(squid, run, account, now, rng, work)
+        _advance_running(squid, run, account, now, rng, work * run.pace)
     elif run.status == "paused":
         if run.done_reason == "no_credits_left" and account.remaining > 0:
             resume(run)

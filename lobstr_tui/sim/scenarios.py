@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from lobstr_tui.sim import demo_script
 from lobstr_tui.sim.clock import SimClock
-from lobstr_tui.sim.entities import SimRun
+from lobstr_tui.sim.entities import SimRun, SimSquid
 from lobstr_tui.sim.world import World
 
 SCENARIOS = ("demo", "empty", "large")
@@ -63,6 +64,41 @@ def _tasks(pattern: str, count: int, per_task: int) -> list[tuple[dict[str, Any]
     return [({"url": pattern.format(i=i + 1)}, per_task + (i * 7) % 11) for i in range(count)]
 
 
+_FAILURES: tuple[tuple[str, str | None, float], ...] = (
+    ("error", None, 0.3),
+    ("aborted", "aborted", 0.4),
+    ("done", "website_inaccessible", 0.5),
+    ("done", "no_credits_left", 0.7),
+)
+DRIFT_PACE = 0.3
+"""The demo's Google Maps run collects at this share of its usual pace: it drifts slow,
+so its ``slow`` flag and alert show within the demo's first minutes."""
+
+
+def _past_runs(world: World, squid: SimSquid, index: int) -> None:
+    """10 to 30 finished daily runs with a natural spread of duration and results (a
+    squid's own seeded generator: the world's is left as it was), and a few failures."""
+    rng = random.Random(1000 + index)
+    results = sum(task.expected_results for task in squid.tasks if task.is_active)
+    usual = results / (squid.results_per_second * squid.concurrency) + 7.0
+    runs = 10 + (index * 7) % 21
+    for n in range(runs):
+        if (index + n) % 9 == 4:
+            status, reason, fraction = _FAILURES[(index + n) // 9 % len(_FAILURES)]
+        else:
+            status, reason, fraction = "done", ("tasks_done", "last_page_reached")[n % 2], 1.0
+        slow = 1.6 if rng.random() < 0.08 else 1.0  # now and then a slow day
+        world.add_history_run(
+            squid, status=status, done_reason=reason, fraction=fraction,
+            started_at=world.now - timedelta(days=runs - n, hours=index, minutes=7 * (n % 5)),
+            duration=round(usual * fraction * slow * rng.uniform(0.85, 1.2), 1),
+            share=rng.uniform(0.88, 1.0),
+            done_reason_desc=("Crawler crashed on an unexpected page layout"
+                              if status == "error" else None),
+            origin="schedule" if n % 3 == 2 else "user",
+        )
+
+
 def _backdate(run: SimRun, started_at: datetime) -> None:
     """Make a just-launched run look as if it started at ``started_at``."""
     run.status = "running"
@@ -71,8 +107,9 @@ def _backdate(run: SimRun, started_at: datetime) -> None:
 
 
 def build_demo(world: World) -> World:
-    """A dozen squids of different crawlers with history in every status; one run
-    progressing, one paused for ``cookies_expired``, one errored; credits being spent."""
+    """A dozen squids of different crawlers with a past of 10 to 30 runs each; one run
+    progressing (slower than usual: see :data:`DRIFT_PACE`), one paused for
+    ``cookies_expired``, one errored; credits being spent."""
     now = world.now
     world.account.consumed = 1550.0
     for index, (name, crawler, pattern, count, per_task, concurrency, options) in enumerate(
@@ -80,23 +117,14 @@ def build_demo(world: World) -> World:
         squid = world.add_squid(name, crawler, tasks=_tasks(pattern, count, per_task),
                                 concurrency=concurrency,
                                 created_at=now - timedelta(days=90 + index), **options)
-        runs = 2 + (index * 5) % 6
-        for n in range(runs):
-            status, reason, fraction = _HISTORY[(index + n) % len(_HISTORY)]
-            started = now - timedelta(days=runs - n, hours=index, minutes=7 * n)
-            world.add_history_run(
-                squid, status=status, started_at=started,
-                duration=120 + 97 * ((index + n) % 9), done_reason=reason, fraction=fraction,
-                done_reason_desc=("Crawler crashed on an unexpected page layout"
-                                  if status == "error" else None),
-                origin="schedule" if n % 3 == 2 else "user",
-            )
+        _past_runs(world, squid, index)
     squids = list(world.squids.values())
     maps, linkedin, instagram = squids[0], squids[1], squids[2]
 
     running = world.start_run(maps.id)
     _backdate(running, now - timedelta(seconds=40))
     world.advance_run_for(running, 40)
+    running.pace = DRIFT_PACE
 
     paused = world.start_run(linkedin.id)
     _backdate(paused, now - timedelta(minutes=12))

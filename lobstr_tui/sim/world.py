@@ -31,6 +31,8 @@ from lobstr_tui.sim.run_progress import PENDING_SECONDS
 STEP_SECONDS = 1.0
 MAX_CATCH_UP_STEPS = 20_000
 MAX_CLOCK_JUMP = 7 * 86400.0
+MAX_PACE = 100.0
+"""The fastest pace a run can be given (``pace_run``)."""
 
 Action = Callable[["World"], None]
 
@@ -112,8 +114,10 @@ class World:
     def add_history_run(self, squid: SimSquid, *, status: str, started_at: datetime,
                         duration: float, done_reason: str | None,
                         done_reason_desc: str | None = None, fraction: float = 1.0,
-                        origin: str = "user") -> SimRun:
-        """Add a finished run to a squid's history, consistent in results and credits."""
+                        origin: str = "user", share: float = 1.0) -> SimRun:
+        """Add a finished run to a squid's history, consistent in results and credits:
+        the first ``fraction`` of its tasks completed, each with ``share`` of its
+        expected results."""
         with self.lock:
             run = self._new_run(squid, origin, started_at)
             run.status = status
@@ -125,8 +129,9 @@ class World:
             for index, task in enumerate(run.tasks):
                 task.started_at = started_at
                 if index < cutoff:
-                    rp.collect(self.account, squid, run, task, task.expected_results,
-                               self.now, charge=False)
+                    rp.collect(self.account, squid, run, task,
+                               max(0, round(task.expected_results * share)), self.now,
+                               charge=False)
                     task.status, task.done_reason = "completed", "tasks_done"
                 else:
                     task.status = "aborted" if status == "aborted" else "error"
@@ -309,6 +314,19 @@ class World:
             if not description.strip():
                 raise e.detail_error(400, "an error needs a message")
             rp.fail(run, description, self.now)
+            return run
+
+    def pace_run(self, run_id: str, factor: float) -> SimRun:
+        """Make an active run collect ``factor`` times as fast as its squid usually does
+        (0.1: ten times slower, 2: twice as fast) from now on."""
+        with self.lock:
+            run = self._run_to_steer(run_id)
+            if not run.is_active:
+                raise e.detail_error(400, f"run {run_id} is already {run.status}")
+            if not (math.isfinite(factor) and 0 < factor <= MAX_PACE):
+                raise e.detail_error(400, f"factor must be a number above 0 and at most "
+                                          f"{MAX_PACE:g}, e.g. 0.1")
+            run.pace = factor
             return run
 
     def finish_run(self, run_id: str, reason: str = "tasks_done") -> SimRun:

@@ -19,9 +19,8 @@ from lobstr_tui.monitor import ActionOutcome, Level, PollScheduler, Snapshot
 from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
-from lobstr_tui.ui.keys import APP_BINDINGS, key_works
-from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
-from lobstr_tui.ui.kit.crop_updates import install as install_cropped_updates
+from lobstr_tui.ui.keys import APP_BINDINGS, key_works, over_main
+from lobstr_tui.ui.kit.crop_updates import terminal_driver
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import OursFirst, app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -29,6 +28,7 @@ from lobstr_tui.ui.screens.help_screen import HelpScreen, app_key_rows
 from lobstr_tui.ui.screens.main_screen import MIN_HEIGHT, MIN_WIDTH, NARROW_WIDTH, MainScreen
 from lobstr_tui.ui.services.alerts import AlertDelivery
 from lobstr_tui.ui.services.downloads import Downloads
+from lobstr_tui.ui.services.history import open_history
 from lobstr_tui.ui.services.profiles import Profiles, ProfileSwitcher, SnapshotArrived
 from lobstr_tui.ui.services.run_actions import RunActions
 from lobstr_tui.ui.services.shown import ShownProfile
@@ -162,10 +162,8 @@ class LobstrApp(App[None]):
         await self.profile_switcher.close()
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, leaving no line behind after a resize (ui.kit.clean_exit);
-        partial updates sent cropped at both ends (ui.kit.crop_updates)."""
-        install_cropped_updates()
-        return clean_exit_driver(super().get_driver_class())
+        """Textual's driver: no line left after a resize, updates cropped (see ui.kit)."""
+        return terminal_driver(super().get_driver_class())
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR an ANSI theme's colours are dropped, not greyed (black on
@@ -198,8 +196,7 @@ class LobstrApp(App[None]):
         """Which keys work now (footer, help): see :func:`~lobstr_tui.ui.keys.key_works`."""
         return key_works(action, read_only=self.read_only,
                          several=self.profile_switcher.several,
-                         board=bool(self.screen_stack) and isinstance(
-                             self.screen, BoardScreen))
+                         board=bool(self.screen_stack) and over_main(self.screen))
 
     def action_profile(self) -> None:
         """Switch to another profile of config.toml (or say there is only one)."""
@@ -217,8 +214,7 @@ class LobstrApp(App[None]):
 
     def action_read_only(self, kind: str) -> None:
         """Say why ``l`` or ``a`` does nothing in read-only mode."""
-        self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT,
-                    severity="warning")
+        self.notify(READ_ONLY_LAUNCH if kind == "launch" else READ_ONLY_ABORT, severity="warning")
 
     def action_help(self) -> None:
         """Show keys (read from the bindings), statuses and reasons."""
@@ -245,6 +241,10 @@ class LobstrApp(App[None]):
         """The whole story of why the run in view is where it is."""
         tell_why(self, self.snapshot, self.board_screen if isinstance(
             self.screen, BoardScreen) else None, self.clock())
+
+    def action_history(self) -> None:
+        """The squid's last runs as a picture (``h``; see services/history.py)."""
+        open_history(self, self.shown)
 
     def action_download(self) -> None:
         """Download the selected run's CSV to the download folder."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
+from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
 
 APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit; runs keep going"),
@@ -15,6 +20,10 @@ APP_BINDINGS: list[BindingType] = [
     Binding("a", "abort", "Abort", id="app.abort", tooltip="Abort a run (asks first)"),
     Binding("e", "why", "Why", id="app.why",
             tooltip="Why the run is where it is: lobstr.io's words in full, what to do"),
+    # Not in the footer (it is full at 80 columns): the help and a flagged run's line
+    # under its progress name it.
+    Binding("h", "history", "History", id="app.history", show=False,
+            tooltip="The squid's last runs as a chart, against its usual run"),
     Binding("r", "refresh", "Refresh", id="app.refresh", show=False,
             tooltip="Poll now (polling goes on by itself; r asks at once)"),
     # Follow is not in the footer (at 80 columns it pushed [ Tab out): the log's border
@@ -48,10 +57,16 @@ APP_BINDINGS: list[BindingType] = [
 ]
 
 
-#: What acts only on the main screen's panes: on the board these keys do nothing and
-#: leave its footer (the board has no log to follow, no squid list, no tabs, and its
-#: rows are not the run d would download).
+#: What acts only on the main screen's panes: on the board (or a squid's history) these
+#: keys do nothing and leave its footer (the board has no log to follow, no squid list,
+#: no tabs, and its rows are not the run d would download).
 MAIN_ONLY = frozenset({"follow", "filter", "download", "tab"})
+
+
+def over_main(screen: Screen[Any]) -> bool:
+    """True for the screens shown over the main one where :data:`MAIN_ONLY` keys do
+    nothing: the board and a squid's history."""
+    return isinstance(screen, BoardScreen | HistoryScreen)
 
 
 def key_works(action: str, *, read_only: bool, several: bool, board: bool = False) -> bool:

@@ -242,3 +242,26 @@ def test_world_methods_catch_up_with_the_clock_first(world: World) -> None:
     world.clock.advance(10)
     assert world.pause_run(run.id, "cookies_expired").status == "paused", (
         "the run started running during the 10 s, before the pause")
+
+
+def test_pace_slows_one_run_and_refuses_nonsense(http: httpx.Client, world: World) -> None:
+    run_id = active_run(world, "Google Maps FR restaurants")
+    answer = control(http, f"runs/{run_id}/pace", {"factor": 0.1})
+    assert answer.status_code == 200 and answer.json()["id"] == run_id
+    assert world.runs[run_id].pace == 0.1
+    before = world.runs[run_id].total_results
+    world.clock.advance(100)
+    world.advance()
+    slowed = world.runs[run_id].total_results - before
+    # Usually 3 results a second (1 a second, 3 at a time): a tenth is about 30 in 100 s.
+    assert 10 <= slowed <= 60
+    for body, fragment in (({"factor": 0}, "above 0"), ({"factor": -1}, "above 0"),
+                           ({"factor": 1000}, "at most 100"), ({}, "'factor' is required"),
+                           ({"factor": "slow"}, "must be a number"),
+                           ({"pace": 0.5}, "unknown field 'pace'")):
+        refused = control(http, f"runs/{run_id}/pace", body)
+        assert refused.status_code == 400 and fragment in refused.text, body
+    assert control(http, "runs/nope/pace", {"factor": 0.5}).status_code == 404
+    ended = next(r.id for r in world.runs.values() if r.status == "done")
+    finished = control(http, f"runs/{ended}/pace", {"factor": 0.5})
+    assert finished.status_code == 400 and "already done" in finished.text

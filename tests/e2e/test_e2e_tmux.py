@@ -150,14 +150,17 @@ def _body(text: str) -> list[str]:
 
 
 def _steady(name: str, what: str) -> str:
-    """The pane once the selected run's progress and the footer's keys are shown (the
-    footer is drawn a moment after the first data) and two captures agree."""
+    """The pane once the selected run's progress, its tasks' counts (the Tasks tab's
+    label), the paused run's percent (a board read) and the footer's keys are shown (the
+    footer is drawn a moment after the first data) and two captures agree. On a loaded
+    machine two captures could agree before the first reads had all come back."""
     seen: list[list[str]] = []
 
     def settled(text: str) -> bool:
         seen.append(_body(text))
         footer = text.rstrip("\n").splitlines()[-1] if text.strip() else ""
-        return ("ETA" in text and "Quit" in footer and len(seen) > 1
+        return ("ETA" in text and "Quit" in footer and "Tasks ◌" in text
+                and re.search(r"paused · \d+%", text) is not None and len(seen) > 1
                 and seen[-1] == seen[-2])
 
     return wait_screen(name, settled, what)

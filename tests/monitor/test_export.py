@@ -30,12 +30,14 @@ from lobstr_tui.monitor.polling.export import (
 from lobstr_tui.sim import FaultPlan, SimServer, World, parse_spec
 from lobstr_tui.sim.entities import SimRun
 from lobstr_tui.sim.views import result_row
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import run_for, settle
 from tests.monitor.test_scheduler import watching
 
-RUNNING_MAPS_RUN = "780dabba361ba5de8f1c873f0240aadf"
-"""The demo's running Google Maps run."""
+RUNNING_MAPS_RUN = next(run.id for run in manual_world().runs.values()
+                        if run.status == "running")
+"""The demo's running Google Maps run (the seeded demo world's ids are the same each
+time it is built)."""
 
 
 def finished_run(world: World, squid_name: str = "Google Maps FR restaurants") -> SimRun:

@@ -18,7 +18,7 @@ from lobstr_tui.api import LobstrClient, Page, RequestRecord, Run
 from lobstr_tui.launch import build_scheduler
 from lobstr_tui.monitor import Event, LinkState, PollPolicy, PollScheduler, Snapshot
 from lobstr_tui.sim import SimServer, World
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, manual_world
 from tests.fake_clock import FakeClock, run_for, settle
 
 START = 1000.0
@@ -50,7 +50,8 @@ class Watch:
         return self.scheduler.snapshot
 
 
-SELECTED_RUN = "780dab"
+SELECTED_RUN = next(run.id for run in manual_world().runs.values()
+                    if run.status == "running")[:6]
 """The demo's running Google Maps run (seeded ids), selected at start; the board also
 reads other runs' stats (once for a paused or errored one), which these tests leave out."""
 

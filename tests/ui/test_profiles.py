@@ -438,7 +438,10 @@ def test_the_header_names_the_profile_only_when_it_is_named() -> None:
 
 
 def test_merged_board_names_each_row_and_note() -> None:
+    from types import MappingProxyType
+
     from lobstr_tui.api import Run
+    from lobstr_tui.monitor.model.baseline import Flag, FlagKind
     from lobstr_tui.monitor.model.board import BoardRow
 
     def row(run_id: str, name: str, eta: float) -> BoardRow:
@@ -449,9 +452,12 @@ def test_merged_board_names_each_row_and_note() -> None:
 
     work = Snapshot(taken_at=FROZEN_START, profile="work", board=(row("1", "A", 60.0),),
                     budget_note="slow: 10 active runs", board_since=FROZEN_START)
+    slow = Flag(FlagKind.SLOW, 2.4, 300.0, 18)
     home = Snapshot(taken_at=FROZEN_START, profile="home", board=(row("2", "B", 30.0),),
-                    board_since=FROZEN_START - timedelta(minutes=5))
+                    board_since=FROZEN_START - timedelta(minutes=5),
+                    anomalies=MappingProxyType({"2": (slow,)}))
     merged = merged_board(work, [work, home])
+    assert dict(merged.anomalies) == {"2": (slow,)}, "another account's run's flags too"
     assert [(r.profile, r.run.id) for r in merged.board] == [("home", "2"), ("work", "1")]
     assert merged.budget_note == "work: slow: 10 active runs"
     assert merged.board_since == FROZEN_START - timedelta(minutes=5)

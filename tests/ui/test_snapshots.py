@@ -13,6 +13,8 @@ from textual.pilot import Pilot
 
 from lobstr_tui.sim import SimServer
 from lobstr_tui.ui.app import LobstrApp
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
+from lobstr_tui.ui.widgets.history_chart import HistoryChart
 from lobstr_tui.ui.widgets.runs_table import RunsTable
 from lobstr_tui.ui.widgets.squid_list import SquidList
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
@@ -142,3 +144,22 @@ def test_results_tab(snap_compare: SnapCompare, frozen_server: SimServer) -> Non
     app = make_app(frozen_server)
     assert snap_compare(app, terminal_size=(120, 40), run_before=on_tab(
         app, ["left_square_bracket"], lambda: bool(app.snapshot.results.rows)))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_screen(snap_compare: SnapCompare, frozen_server: SimServer,
+                        size: tuple[int, int]) -> None:
+    app = make_app(frozen_server)
+    ready = settle(app)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
+                       and app.screen.query_one(HistoryChart).data is not None
+                       and bool(app.screen.query_one(HistoryChart).data.runs),
+                       what="the history drawn")
+        await wait_for_refresh(app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -12,13 +12,19 @@ import pytest
 from lobstr_tui.api import Run
 from lobstr_tui.sim import SimServer, World
 from lobstr_tui.ui.kit.columns import plan
-from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.screens.why_screen import WhyScreen
 from lobstr_tui.ui.text import format as fmt
-from lobstr_tui.ui.widgets.board_table import LAYOUT, BoardTable
+from lobstr_tui.ui.widgets.board_table import LAYOUT
 from lobstr_tui.ui.widgets.run_detail import BANNER_LINES, WHY_HINT
 from tests.ui.test_ui import table_rows
-from tests.ui_support import make_app, select_squid, wait_for
+from tests.ui_support import (
+    make_app,
+    on_the_board,
+    press_away,
+    press_for,
+    select_squid,
+    wait_for,
+)
 
 CRASH = "Crawler crashed: Instagram changed its page layout."
 
@@ -75,26 +81,15 @@ async def test_e_tells_why_an_errored_run_failed_in_full(server: SimServer, worl
         assert said["lobstr.io's words"] == f"\u201c{words}\u201d"
         assert said["Run"] == run.id and "error" in said["Status"]
         assert "What to do" in said
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen), what="closed")
+        await press_away(pilot, app, "escape", WhyScreen)
 
 
 async def test_e_on_the_board_tells_the_story_of_the_row_under_the_cursor(
         server: SimServer, world: World) -> None:
-    app = make_app(server)
-    async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: app.snapshot.squids_loaded, what="squid list")
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
-        table = app.screen.query_one(BoardTable)
-        await wait_for(pilot, lambda: table.highlighted is not None, what="a board row")
-        row = table.highlighted
-        assert row is not None
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen), what="the story")
-        assert isinstance(app.screen, WhyScreen)
-        assert dict(app.screen.lines)["Run"] == row.run.id
-        assert row.squid_name in dict(app.screen.lines)["Squid"]
+    async with on_the_board(server) as (pilot, app, row):
+        story = await press_for(pilot, app, "e", WhyScreen)
+        assert dict(story.lines)["Run"] == row.run.id
+        assert row.squid_name in dict(story.lines)["Squid"]
 
 
 def test_the_story_names_when_and_what_without_a_reason() -> None:

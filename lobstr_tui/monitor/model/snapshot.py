@@ -20,6 +20,7 @@ from lobstr_tui.api import (
     RunTask,
     Squid,
 )
+from lobstr_tui.monitor.model.baseline import Baseline, Flag
 from lobstr_tui.monitor.model.board import BoardRow, EndedRow
 from lobstr_tui.monitor.model.burn import Burn
 from lobstr_tui.monitor.model.export_status import ExportStatus
@@ -207,6 +208,14 @@ class Snapshot:
     """The download under way (None: none): a job of the scheduler, in its budget."""
     """The account's profile name, when it is to be named (several profiles in the
     config file, or one chosen by name); None: the only account."""
+    baselines: Mapping[str, Baseline] = field(default_factory=_frozen)
+    """Each squid's last finished runs (its usual run), by squid id: the selected
+    squid's from its runs list, the others' read once (see polling/history_job.py)."""
+    anomalies: Mapping[str, tuple[Flag, ...]] = field(default_factory=_frozen)
+    """By run id: how an active run, one that ended while watching, or the selected run
+    is beyond its squid's usual run (see model/baseline.py)."""
+    anomalies_said: frozenset[tuple[str, str]] = frozenset()
+    """(run id, flag kind) already alerted: each alert comes once per run and kind."""
 
     @property
     def selected_squid(self) -> Squid | None:

@@ -17,18 +17,24 @@ becomes the alert (one line, never two). The payload, for ``--notify-cmd``::
              "credits": 1240.0}}
 
 ``credits.low`` has ``"squid": null, "run": null`` and
-``"balance": {"remaining": ..., "available": ...}``.
+``"balance": {"remaining": ..., "available": ...}``. ``run.anomaly`` (a run beyond its
+squid's usual run, see :mod:`~lobstr_tui.monitor.model.baseline`) adds ``"kind"``
+(``slow``, ``few results``, ``costly``), ``"ratio"``, ``"median"`` (the usual figure
+at the run's percent) and ``"n"`` (the runs compared), once per run and kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from lobstr_tui.api import Balance, Severity, StatusKind, credit_amount, explain
+from lobstr_tui.api import Balance, Run, StatusKind, credit_amount
+from lobstr_tui.api.reasons import is_failure
 from lobstr_tui.monitor.derive.events import Event, EventKind, Level, reason_phrase, short_id
+from lobstr_tui.monitor.model.baseline import Flag
 from lobstr_tui.monitor.model.burn import Burn
+from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.monitor.polling.tracker import RunChange
 
 RUN_ALERTS = {
@@ -39,7 +45,8 @@ RUN_ALERTS = {
     StatusKind.ABORTED: "run.aborted",
 }
 CREDITS_LOW = "credits.low"
-ALERT_NAMES = (*RUN_ALERTS.values(), CREDITS_LOW)
+RUN_ANOMALY = "run.anomaly"
+ALERT_NAMES = (*RUN_ALERTS.values(), RUN_ANOMALY, CREDITS_LOW)
 
 
 def iso_utc(at: datetime) -> str:
@@ -58,9 +65,7 @@ def _level(change: RunChange) -> Level:
     if kind is StatusKind.ERROR:
         return Level.ERROR
     if kind is StatusKind.DONE:
-        failed = run.done_reason and explain(run.done_reason).severity in (
-            Severity.WARNING, Severity.ERROR)
-        return Level.WARNING if failed else Level.GOOD
+        return Level.WARNING if is_failure(run.done_reason) else Level.GOOD
     return Level.INFO
 
 
@@ -102,6 +107,42 @@ def run_alert(change: RunChange, squid_name: str) -> Event | None:
     }
     return Event(change.at, EventKind.STATUS, _text(change, squid_name), _level(change),
                  run.id, change.squid_id, alert=name, payload=payload)
+
+
+def anomaly_alert(at: datetime, run: Run, squid_id: str, squid_name: str,
+                  flag: Flag) -> Event:
+    """The ``run.anomaly`` alert for one flag of one run."""
+    done = " done with" if run.status.kind is StatusKind.DONE else ""
+    text = f"squid {squid_name}: run {short_id(run.id)}{done} {flag.text}"
+    payload: dict[str, object] = {
+        "event": RUN_ANOMALY,
+        "at": iso_utc(at),
+        "squid": {"id": squid_id, "name": squid_name},
+        "run": {"id": run.id, "status": run.status.label, "results": run.total_results,
+                "credits": run.credit_used},
+        "kind": flag.kind.value, "ratio": round(flag.ratio, 3),
+        "median": round(flag.median, 3), "n": flag.n,
+    }
+    return Event(at, EventKind.DATA, text, Level.WARNING, run.id, squid_id,
+                 alert=RUN_ANOMALY, payload=payload)
+
+
+def anomaly_alerts(state: Snapshot, name: Callable[[str], str]
+                   ) -> tuple[list[Event], frozenset[tuple[str, str]]]:
+    """The ``run.anomaly`` alerts of the board's runs and those that ended while
+    watching whose flag was not said yet, and the flags said so far (with these)."""
+    said = set(state.anomalies_said)
+    alerts: list[Event] = []
+    runs = [(row.run, row.squid_id) for row in state.board]
+    runs += [(ended.run, ended.squid_id) for ended in state.recent]
+    for run, squid_id in runs:
+        for flag in state.anomalies.get(run.id, ()):
+            key = (run.id, flag.kind.value)
+            if key in said:
+                continue
+            said.add(key)
+            alerts.append(anomaly_alert(state.taken_at, run, squid_id, name(squid_id), flag))
+    return alerts, frozenset(said)
 
 
 def _duration(seconds: float) -> str:

@@ -10,11 +10,18 @@ from datetime import datetime
 from types import MappingProxyType
 
 from lobstr_tui.monitor.derive.agree import agreed
+from lobstr_tui.monitor.derive.anomalies import anomalies_of
 from lobstr_tui.monitor.derive.events import Event, derive_events
 from lobstr_tui.monitor.model.burn import project_burn
 from lobstr_tui.monitor.model.snapshot import Cadence, Connection, Snapshot
 from lobstr_tui.monitor.model.transitions import squid_transitions
-from lobstr_tui.monitor.polling.alerts import RUN_ALERTS, CreditAlarm, attach, run_alert
+from lobstr_tui.monitor.polling.alerts import (
+    RUN_ALERTS,
+    CreditAlarm,
+    anomaly_alerts,
+    attach,
+    run_alert,
+)
 from lobstr_tui.monitor.polling.tracker import RunTracker
 
 
@@ -47,9 +54,15 @@ def assemble(state: Snapshot, previous: Snapshot, *, now: datetime, connection: 
     # Published with every place of a run showing its freshest read; the log's events
     # are derived from what is shown.
     shown = agreed(state)
+    # Each run's flags against its squid's usual run, and their alerts once each.
+    flags = MappingProxyType(anomalies_of(shown))
+    unusual, said = anomaly_alerts(replace(shown, anomalies=flags), tracker.name)
+    shown = replace(shown, anomalies=flags, anomalies_said=said)
+    state = replace(state, anomalies=flags, anomalies_said=said)
     found = [*pending, *derive_events(previous, shown), *extra]
     alerts = [alert for change in changes
               if (alert := run_alert(change, tracker.name(change.squid_id)))]
+    alerts += unusual
     credits_low = alarm.check(now, burn, shown.balance)
     if credits_low is not None:
         alerts.append(credits_low)

@@ -20,7 +20,8 @@ The rule:
    tasks 20 s), the extras slow down (60 s, 120 s, 60 s; a status change on the squid
    list still reads the runs at once).
 3. **The board's rows** (every active run but the selected one) are read in turn, one
-   read every ``row_interval`` seconds, the row whose data is oldest first; a paused or
+   read every ``row_interval`` seconds (a squid's history, when one is wanted, takes one
+   of these turns: see ``history_job.py``), the row whose data is oldest first; a paused or
    errored row counts its age four times slower (it is read four times less often).
    A running row's period is ``row_interval x (running rows + paused rows / 4)``, never
    under 10 s (no need to go faster); when it is over 30 s the snapshot carries a note

@@ -18,6 +18,11 @@ from lobstr_tui.api import LobstrClient, Run, RunStatus, Squid
 from lobstr_tui.api.paging import PageWalk
 from lobstr_tui.monitor.model import merge, story
 from lobstr_tui.monitor.model.snapshot import LatestRun, Snapshot
+from lobstr_tui.monitor.polling.history_job import (
+    history_merged,
+    read_history,
+    runs_with_baseline,
+)
 from lobstr_tui.monitor.polling.jobs import Job, JobKind
 from lobstr_tui.monitor.polling.tracker import RunTracker
 
@@ -80,9 +85,13 @@ async def fetch(client: LobstrClient, job: Job, state: Snapshot, ledger: Ledger)
         return await _squids(client, job, ledger)
     if kind is JobKind.RUNS:
         page = await client.runs_page(target, limit=RUNS_PAGE)
-        return Fetched(_for_squid(target, lambda s, at: merge.with_skipped(merge.stored(
-            merge.runs_merged(s, target, page.items, total=page.total_results,
-                              replace_head=True), "runs", at), "runs", page.skipped)))
+        return Fetched(_for_squid(target, lambda s, at: runs_with_baseline(
+            merge.with_skipped(merge.stored(merge.runs_merged(
+                s, target, page.items, total=page.total_results, replace_head=True),
+                "runs", at), "runs", page.skipped), target, page.items, at)))
+    if kind is JobKind.HISTORY:
+        runs, error = await read_history(client, target)
+        return Fetched(history_merged(target, runs, error))
     if kind is JobKind.OLDER_RUNS:
         number = max(1, state.runs_pages) + 1
         older = await client.runs_page(target, page=number, limit=RUNS_PAGE)

@@ -13,6 +13,7 @@ from enum import Enum
 
 from lobstr_tui.monitor.model.snapshot import Snapshot, StoryTab
 from lobstr_tui.monitor.polling.budget import BudgetPlan, RequestBudget
+from lobstr_tui.monitor.polling.history_job import history_wanted
 from lobstr_tui.monitor.polling.poll_policy import PollPolicy
 from lobstr_tui.monitor.polling.rate_gate import RateGate
 from lobstr_tui.monitor.polling.tracker import ReadKind, RowRead
@@ -40,6 +41,7 @@ class JobKind(Enum):
     RESULTS = "results"
     OLDEST_RUNS = "oldest-runs"
     FIND_RUN = "find-run"
+    HISTORY = "history"
 
 
 ON_DEMAND = frozenset({JobKind.OLDER_RUNS, JobKind.OLDER_TASKS, JobKind.RESULTS,
@@ -58,6 +60,7 @@ ROW_KINDS = frozenset(_ROW_KIND.values())
 ROW_READ: dict[JobKind, ReadKind] = {kind: read for read, kind in _ROW_KIND.items()}
 """The board read each row job makes (the inverse of the planning map)."""
 ROW_FALLBACK_EVERY = 10.0
+_UNCADENCED = frozenset({JobKind.OLDER_RUNS, JobKind.LATEST_RUN, JobKind.HISTORY, *ROW_KINDS})
 
 _PREFIX = {
     JobKind.STATS: "runs", JobKind.CREDITS: "runs", JobKind.TASKS: "runtasks",
@@ -66,7 +69,7 @@ _PREFIX = {
     JobKind.BALANCE: "user", JobKind.ME: "me",
     JobKind.ROW_FIND: "runs", JobKind.ROW_RUN: "runs", JobKind.ROW_STATS: "runs",
     JobKind.OLDER_TASKS: "runtasks", JobKind.RESULTS: "results",
-    JobKind.OLDEST_RUNS: "runs", JobKind.FIND_RUN: "runs",
+    JobKind.OLDEST_RUNS: "runs", JobKind.FIND_RUN: "runs", JobKind.HISTORY: "runs",
 }
 
 
@@ -104,6 +107,12 @@ class Job:
         return kind.value if self.target is None else f"{kind.value}:{self.target}"
 
     @property
+    def cadenced(self) -> bool:
+        """True for a resource polled at a period that its staleness is measured
+        against (not a one-off read, a board read or a squid's history)."""
+        return self.kind not in _UNCADENCED and self.period < NEVER
+
+    @property
     def prefix(self) -> str:
         """The rate-limit bucket this job spends."""
         return _PREFIX[self.kind]
@@ -136,6 +145,8 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     The run's story: while the Tasks tab is open on an active run its tasks are polled
     (read once on a finished run); the next page of tasks, the results pages, the
     oldest runs and a run looked up by its id (``find_run``) are read when asked for.
+    A squid's baseline, when one is wanted (see ``history_job``), takes the board's
+    next turn: its reads cost the board's share of the budget, nothing else's.
     """
     if unauthorized:
         return [Job(JobKind.ME, None, max(policy.me_every, policy.unauthorized_every))]
@@ -177,8 +188,13 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
                     essential=True, counted=not filling_squids))
     jobs.append(Job(JobKind.BALANCE, None, policy.balance_every))
     jobs.append(Job(JobKind.ME, None, policy.me_every))
-    if row_read is not None:
-        every = budget.row_interval if budget and budget.row_interval else ROW_FALLBACK_EVERY
+    # A squid's history takes one of the board's turns, after a new run to find.
+    history = None if row_read is not None and row_read.kind == "find" else (
+        history_wanted(state))
+    every = budget.row_interval if budget and budget.row_interval else ROW_FALLBACK_EVERY
+    if history is not None:
+        jobs.append(Job(JobKind.HISTORY, history, every, slot=BOARD_SLOT))
+    elif row_read is not None:
         jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT,
                         burst=row_read.first))
     return jobs

@@ -336,8 +336,7 @@ class PollScheduler(Intents):
             del self._wanted_since[key]
         cadence: dict[str, Cadence] = {}
         for job in jobs:
-            if job.kind in (JobKind.OLDER_RUNS, JobKind.LATEST_RUN) or job.kind in ROW_KINDS or (
-                    job.period >= NEVER):
+            if not job.cadenced:
                 continue
             since = self._wanted_since.setdefault(job.key, now)
             cadence[job.resource] = Cadence(job.period, since)

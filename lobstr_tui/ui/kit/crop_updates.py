@@ -23,7 +23,10 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.control import Control
 from textual._compositor import ChopsUpdate
+from textual.driver import Driver
 from textual.strip import Strip
+
+from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
 
 TEXTUAL_RENDER = ChopsUpdate.render_segments
 """Textual's own rendering of a partial update (before :func:`install`)."""
@@ -86,3 +89,10 @@ def render_cropped(self: ChopsUpdate, console: Console) -> str:
 def install() -> None:
     """Make every partial update of the app crop both ends (once is enough)."""
     ChopsUpdate.render_segments = render_cropped  # type: ignore[method-assign]
+
+
+def terminal_driver(chosen: type[Driver]) -> type[Driver]:
+    """The driver lobstr-tui writes with instead of ``chosen``: partial updates cropped
+    (:func:`install`) and no line left behind after a resize (:func:`clean_exit_driver`)."""
+    install()
+    return clean_exit_driver(chosen)

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 from lobstr_tui.api import StatusKind
 from lobstr_tui.api.reasons import CATALOG
 from lobstr_tui.ui.screens.confirm_screen import ConfirmScreen
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
 from lobstr_tui.ui.text import format as fmt
 
 STATUSES: tuple[tuple[StatusKind, str], ...] = (
@@ -242,7 +243,9 @@ def app_key_rows(app: App[Any]) -> list[KeyRow]:
         if kind.__module__.startswith("lobstr_tui") and kind not in kinds:
             kinds.append(kind)
     places += [(place_name(kind), kind) for kind in kinds]
-    places += [(place_name(ConfirmScreen), ConfirmScreen), (place_name(HelpScreen), HelpScreen)]
+    places += [(place_name(ConfirmScreen), ConfirmScreen), (place_name(HistoryScreen),
+                                                            HistoryScreen),
+               (place_name(HelpScreen), HelpScreen)]
 
     def works(place: str, binding: Binding) -> bool:
         if place != "everywhere":

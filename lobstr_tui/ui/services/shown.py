@@ -11,6 +11,7 @@ from lobstr_tui.exit_codes import EXIT_USAGE
 from lobstr_tui.monitor import Event, LinkState, PollScheduler, Snapshot
 from lobstr_tui.ui.kit.memory import settle_memory
 from lobstr_tui.ui.screens.board_screen import BoardScreen
+from lobstr_tui.ui.screens.history_screen import HistoryScreen
 from lobstr_tui.ui.screens.main_screen import MainScreen
 from lobstr_tui.ui.services.alerts import AlertDelivery
 from lobstr_tui.ui.services.profiles import ProfileSwitcher, SnapshotArrived, named
@@ -142,6 +143,9 @@ class ShownProfile:
         board = self.board
         if board is not None:
             board.show(self.board_snapshot(snapshot), now)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, HistoryScreen):
+                screen.show(snapshot)
         main.show(snapshot, now)
 
     def tick(self) -> None:

@@ -8,6 +8,7 @@ stay at 80x24.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -19,11 +20,13 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
+from lobstr_tui.monitor.model.baseline import Flag
 from lobstr_tui.monitor.model.board import BoardRow
 from lobstr_tui.ui.kit.columns import Column, Layout, plan
 from lobstr_tui.ui.kit.planned_table import PlannedTable
 from lobstr_tui.ui.kit.refit import Reshown, put_border
 from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.text.usual_text import with_flags
 
 LAYOUT = Layout(
     columns=(
@@ -62,8 +65,9 @@ def row_key(row: BoardRow) -> str:
     return f"{row.profile}/{row.run.id}" if row.profile else row.run.id
 
 
-def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
-    """The text of each cell of one board row."""
+def board_cells(row: BoardRow, now: datetime, flags: Sequence[Flag] = ()) -> dict[str, str]:
+    """The text of each cell of one board row (``flags``: how the run is beyond its
+    squid's usual run, said first in the Reason column)."""
     stats = row.stats
     run = row.run
     percent = row.percent
@@ -73,7 +77,7 @@ def board_cells(row: BoardRow, now: datetime) -> dict[str, str]:
         "profile": row.profile or fmt.DASH,
         "squid": row.squid_name,
         "status": fmt.status_label(run.status),
-        "reason": fmt.run_reason(run),
+        "reason": with_flags(fmt.run_reason(run), flags) if flags else fmt.run_reason(run),
         "percent": "?" if percent is None else f"{percent:.0f}",
         "tasks": f"{stats.total_tasks_done}/{stats.total_tasks}" if stats else fmt.DASH,
         "results": fmt.count(row.results),
@@ -120,7 +124,9 @@ class BoardTable(Reshown[Snapshot], PlannedTable):
         self.shown(snapshot, now)
         columns = plan(self._layout, self.content_size.width or 80)
         rows = {row_key(row): row for row in snapshot.board}
-        cells = {run_id: self._cells(row, now, columns) for run_id, row in rows.items()}
+        cells = {run_id: self._cells(row, now, columns,
+                                     snapshot.anomalies.get(row.run.id, ()))
+                 for run_id, row in rows.items()}
         if columns == self._columns and list(rows) == list(self._shown):
             with self.app.batch_update():
                 for run_id, new in cells.items():
@@ -145,9 +151,9 @@ class BoardTable(Reshown[Snapshot], PlannedTable):
         put_border(self, title=f"Active runs ({len(snapshot.board)})",
                    subtitle=f"w: back · enter: open{note}")
 
-    def _cells(self, row: BoardRow, now: datetime, columns: tuple[Column, ...]
-               ) -> list[Text]:
-        values = board_cells(row, now)
+    def _cells(self, row: BoardRow, now: datetime, columns: tuple[Column, ...],
+               flags: Sequence[Flag] = ()) -> list[Text]:
+        values = board_cells(row, now, flags)
         kind = row.run.status.kind
         cells = []
         for column in columns:
@@ -157,6 +163,8 @@ class BoardTable(Reshown[Snapshot], PlannedTable):
                 colour = self.colour(fmt.STATUS_COLOURS[kind])
                 if colour:
                     cell.stylize(colour)
+            elif column.key == "reason" and flags and (colour := self.colour("warning")):
+                cell.stylize(colour)
             cell.truncate(column.width, overflow="ellipsis")
             cells.append(cell)
         return cells

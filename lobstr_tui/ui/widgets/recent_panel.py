@@ -12,6 +12,7 @@ from lobstr_tui.api import StatusKind
 from lobstr_tui.monitor import Snapshot
 from lobstr_tui.ui.kit.refit import Reshown, put_border, put_text
 from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.text.usual_text import with_flags
 
 MAX_SHOWN = 50
 
@@ -34,11 +35,12 @@ def summary(snapshot: Snapshot) -> str:
 
 def recent_lines(snapshot: Snapshot, width: int) -> list[str]:
     """Newest first: time, status, profile (on a board of several), squid, done reason
-    and results of each ended run."""
+    and results of each ended run, and how it is beyond its squid's usual run."""
     lines = []
     for row in snapshot.recent[:MAX_SHOWN]:  # the monitor keeps them newest first
         run = row.run
-        reason = run.done_reason or (run.done_reason_desc or "")
+        reason = with_flags(run.done_reason or (run.done_reason_desc or ""),
+                            snapshot.anomalies.get(run.id, ()))
         profile = f"{row.profile} · " if row.profile else ""
         line = (f"{fmt.clock_time(row.ended_at)} {fmt.status_label(run.status)} · "
                 f"{profile}{row.squid_name} · {fmt.count(run.total_results)} results"

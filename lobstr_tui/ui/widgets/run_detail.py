@@ -15,6 +15,7 @@ from lobstr_tui.monitor import Snapshot, short_id
 from lobstr_tui.ui.kit.refit import Reshown, put_text
 from lobstr_tui.ui.kit.still_progress_bar import StillProgressBar
 from lobstr_tui.ui.text import format as fmt
+from lobstr_tui.ui.widgets.usual_line import UsualLine
 
 BANNER_LINES = 3
 """The most lines the banner takes (the table above it keeps its rows)."""
@@ -141,6 +142,7 @@ class RunDetail(Reshown[Snapshot], Vertical):
                               id="run-progress")
             yield Static(id="progress-text")
         yield Static(id="run-line")
+        yield UsualLine(id="run-usual")
         with Horizontal(id="spark-row"):
             yield Static("results/min, 30 min ", id="spark-results-label",
                          classes="spark-label")
@@ -192,6 +194,7 @@ class RunDetail(Reshown[Snapshot], Vertical):
         line_widget = self.query_one("#run-line", Static)
         width = max(20, line_widget.content_size.width or 80)
         put_text(line_widget, Text(fmt.shorten(run_line(run, stats, width), width)))
+        self.query_one(UsualLine).show(snapshot, now)
         self._show_history(snapshot)
 
     def _show_history(self, snapshot: Snapshot) -> None:
