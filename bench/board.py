@@ -55,19 +55,25 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
     world = busy_world(active)
     with tempfile.TemporaryDirectory() as folder, simulator(world) as server:
         home = Path(folder)
+        opened = time.monotonic()
         name, _ = start(f"{LOBSTR_TUI} --board", home, env=monitor_env(server, home))
         try:
+            pid = app_pid(name)
             wait_screen(name, lambda s: f"Active runs ({active})" in s and len(
                 row_ages(s)) == active, "the board with every run", limit=60.0)
+            all_rows = time.monotonic() - opened
             # The first minutes: every run's first reads and status changes, and the
             # start-up's requests in the budget's window (tests/monitor/test_budget.py measures
-            # after six). Their worst row age is reported on its own.
+            # after six). Their worst row age is reported on its own, and the first
+            # minute's CPU and requests.
             warm_worst = 0
+            first_minute: tuple[float, int] | None = None
             warm_end = time.monotonic() + warm_up
             while time.monotonic() < warm_end:
                 warm_worst = max([warm_worst, *row_ages(screen(name)).values()])
+                if first_minute is None and time.monotonic() - opened >= 60.0:
+                    first_minute = (cpu_seconds(pid), len(server.log))
                 time.sleep(0.5)
-            pid = app_pid(name)
             cpu_start, started = cpu_seconds(pid), time.monotonic()
             first_request = len(server.log)
             worst = 0
@@ -83,11 +89,24 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
             rss = rss_mb(pid)
         finally:
             stop(name)
-    return {"active_runs": active, "rows_seen": rows_seen,
-            "cpu_percent": round(100 * cpu / elapsed, 2),
-            "requests_per_min": round(60 * requests / elapsed, 1),
-            "worst_row_age_s": worst, "warm_up_worst_row_age_s": warm_worst,
-            "rss_mb": round(rss, 1), "seconds": round(elapsed, 1), "warm_up_s": warm_up}
+        log = list(server.log)
+    instants = [entry.at for entry in log]
+    busiest_5_min = max((sum(1 for s in instants if t - 300.0 < s <= t) for t in instants),
+                        default=0)
+    figures: dict[str, float] = {
+        "active_runs": active, "rows_seen": rows_seen,
+        "cpu_percent": round(100 * cpu / elapsed, 2),
+        "requests_per_min": round(60 * requests / elapsed, 1),
+        "cpu_ms_per_answer": round(1000 * cpu / max(requests, 1), 1),
+        "worst_row_age_s": worst, "warm_up_worst_row_age_s": warm_worst,
+        "every_row_on_screen_after_s": round(all_rows, 1),
+        "busiest_5_min_requests_per_min": round(busiest_5_min / 5, 1),
+        "http_429": sum(1 for entry in log if entry.status == 429),
+        "rss_mb": round(rss, 1), "seconds": round(elapsed, 1), "warm_up_s": warm_up}
+    if first_minute is not None:
+        figures["first_minute_cpu_percent"] = round(100 * first_minute[0] / 60.0, 2)
+        figures["first_minute_requests"] = first_minute[1]
+    return figures
 
 
 def main() -> int:

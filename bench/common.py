@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,3 +78,14 @@ def simulator(world: World | None = None, **kwargs: object) -> Iterator[SimServe
     """The demo simulator (or ``world``) on a free loopback port."""
     with SimServer(world or build("demo", seed=1), token=TOKEN, **kwargs) as server:
         yield server
+
+
+def bench_main(description: str, run: Callable[..., object],
+               **options: tuple[type, object]) -> int:
+    """A benchmark's command line: ``--name value`` for each option (type, default),
+    passed to ``run``; its figures printed as JSON."""
+    parser = argparse.ArgumentParser(description=description)
+    for name, (kind, default) in options.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default)
+    print(json.dumps(run(**vars(parser.parse_args()))))
+    return 0

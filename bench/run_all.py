@@ -12,7 +12,20 @@ import json
 import platform
 from dataclasses import asdict
 
-from bench import board, day, economy, fault_keys, idle, scale, serve, soak, startup
+from bench import (
+    board,
+    day,
+    economy,
+    far_start,
+    fault_keys,
+    idle,
+    scale,
+    serve,
+    soak,
+    startup,
+    tty_bytes,
+    watch_cpu,
+)
 
 
 def run(quick: bool) -> dict[str, object]:
@@ -26,6 +39,9 @@ def run(quick: bool) -> dict[str, object]:
             "fault_keys": fault_keys.run(presses=5),
             "day": day.run(hours=0.25),
             "board": board.run(seconds=2.0, warm_up=1.0),
+            "far_start": far_start.run(runs=1),
+            "tty_bytes": tty_bytes.run(seconds=3.0, warm_up=1.0),
+            "watch_cpu": watch_cpu.run(seconds=3.0, settle=5.0),
         }
     return {
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
@@ -38,6 +54,9 @@ def run(quick: bool) -> dict[str, object]:
         "soak_60s": asdict(asyncio.run(soak.soak(60.0))),
         "serve": serve.run(reads=6),
         "board_10_active": board.run(seconds=60.0),
+        "far_start_latency_0_25": far_start.run(runs=5),
+        "tty_bytes": tty_bytes.run(seconds=60.0),
+        "watch_cpu": watch_cpu.run(seconds=60.0),
         "day_24h": day.run(hours=24),
     }
 

@@ -53,26 +53,30 @@ def time_cli_listing(server: SimServer, home: Path) -> float:
     return elapsed
 
 
+def samples(server: SimServer, home: Path, runs: int) -> dict[str, list[float]]:
+    """``runs`` first frames each of the app, the bare app and the floor, and ``runs``
+    listings of `lobstr squid ls`, taken in turn against ``server``."""
+    timed: dict[str, list[float]] = {"app": [], "bare": [], "floor": [], "cli": []}
+    bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
+    floor_command = f"{sys.executable} {REPO / 'bench' / 'floor_app.py'}"
+    for _ in range(runs):
+        timed["app"].append(time_to_first_frame(server, home, "Google Maps FR"))
+        timed["bare"].append(time_to_first_frame(server, home, "Google Maps FR",
+                                                 command=bare_command))
+        timed["floor"].append(time_to_first_frame(server, home, "Google Maps FR",
+                                                  command=floor_command))
+        timed["cli"].append(time_cli_listing(server, home))
+    return timed
+
+
 def run(runs: int = 10) -> dict[str, float]:
     """Both medians, the ratio and the raw samples' spread."""
     # As installed: pip compiles a package's bytecode when it installs it; an editable
     # install under PYTHONDONTWRITEBYTECODE would compile ~100 modules at every start.
     compileall.compile_dir(REPO / "lobstr_tui", quiet=1)
-    app: list[float] = []
-    cli: list[float] = []
-    bare: list[float] = []
-    floor: list[float] = []
-    bare_command = f"{sys.executable} {REPO / 'bench' / 'bare_app.py'}"
-    floor_command = f"{sys.executable} {REPO / 'bench' / 'floor_app.py'}"
     with tempfile.TemporaryDirectory() as folder, simulator(build("demo", seed=1)) as server:
-        home = Path(folder)
-        for _ in range(runs):
-            app.append(time_to_first_frame(server, home, "Google Maps FR"))
-            bare.append(time_to_first_frame(server, home, "Google Maps FR",
-                                            command=bare_command))
-            floor.append(time_to_first_frame(server, home, "Google Maps FR",
-                                             command=floor_command))
-            cli.append(time_cli_listing(server, home))
+        timed = samples(server, Path(folder), runs)
+    app, bare, floor, cli = timed["app"], timed["bare"], timed["floor"], timed["cli"]
     return {
         "bare_textual_first_frame_s": round(median(bare), 3),
         "ratio_app_to_bare_textual": round(median(app) / median(bare), 2),

@@ -33,7 +33,14 @@ from lobstr_tui.config import (
 )
 from lobstr_tui.crash import describe, mask_secrets, report_crash
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks, LinkState, PollPolicy, PollScheduler
+from lobstr_tui.monitor import (
+    FIRST_READS,
+    SYSTEM_CLOCKS,
+    Clocks,
+    LinkState,
+    PollPolicy,
+    PollScheduler,
+)
 from lobstr_tui.notify import AlertSettings
 
 if TYPE_CHECKING:
@@ -204,11 +211,16 @@ def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = Fal
         return _fail_out("lobstr-tui: error: standard error is not a terminal (lobstr-tui "
                          "draws its screen there): run it without redirecting 2>")
 
+    client = None
+    if _profiles_named(args, target) is None:
+        # The first frame's reads go now, while the interface is imported and built.
+        client = LobstrClient(target.token, target.base_url, age_hints=age_hints)
+        client.send_early(FIRST_READS)
     from lobstr_tui.ui.app import LobstrApp
 
     profiles = _profiles(args, target)
     scheduler = profiles.open(profiles.current) if profiles is not None else build_scheduler(
-        LobstrClient(target.token, target.base_url, age_hints=age_hints),
+        client or LobstrClient(target.token, target.base_url, age_hints=age_hints),
         poll_seconds=args.poll, budget=args.budget, credits_warn=args.credits_warn,
         read_only=args.read_only)
     app = LobstrApp(scheduler, theme=args.theme, alerts=alert_settings(args),
@@ -241,14 +253,23 @@ def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = Fal
     return code
 
 
+def _profiles_named(args: argparse.Namespace, target: _Target) -> Settings | None:
+    """The settings, when the app names its profiles (see :func:`_profiles`)."""
+    settings = target.settings
+    if settings is None or not (len(settings.profiles) > 1 or settings.chosen
+                                or args.all_profiles):
+        return None
+    return settings
+
+
 def _profiles(args: argparse.Namespace, target: _Target) -> Profiles | None:
     """The profiles the app may switch between, when they are to be named: several in
     the config file, one chosen by name, or ``--all-profiles``. Each gets its own
     scheduler (client, rate gate and request budget) when opened."""
-    settings = target.settings
-    every = bool(args.all_profiles)
-    if settings is None or not (len(settings.profiles) > 1 or settings.chosen or every):
+    settings = _profiles_named(args, target)
+    if settings is None:
         return None
+    every = bool(args.all_profiles)
     from lobstr_tui.ui.screens.profile_screen import ProfileChoice
     from lobstr_tui.ui.services.profiles import Profiles
 

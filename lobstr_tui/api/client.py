@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextvars import ContextVar
 from typing import IO, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
@@ -14,6 +14,7 @@ import httpx
 
 from lobstr_tui import __version__
 from lobstr_tui.api.account_models import Balance, Me, Squid
+from lobstr_tui.api.early import EarlyRead, EarlyReads
 from lobstr_tui.api.errors import (
     ApiError,
     LobstrError,
@@ -129,6 +130,7 @@ class LobstrClient:
         self.age_hints = age_hints
         self.rate_limits: dict[str, RateLimit] = {}
         self.on_response = on_response
+        self._early = EarlyReads(transport or httpx.AsyncHTTPTransport())
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -138,9 +140,14 @@ class LobstrClient:
                 "Accept": "application/json",
             },
             timeout=timeout,
-            transport=transport,
+            transport=self._early,
             follow_redirects=False,
         )
+
+    def send_early(self, reads: Iterable[EarlyRead]) -> None:
+        """Send these GETs now, from threads, before any event loop runs; the first
+        request for each of their URLs gets its answer (see :mod:`.early`)."""
+        self._early.send(self._http, reads)
 
     def __repr__(self) -> str:
         return f"LobstrClient(base_url={self.base_url!r})"

@@ -17,12 +17,14 @@ from lobstr_tui.monitor.polling.actions import ActionOutcome, plain_error
 from lobstr_tui.monitor.polling.alerts import ALERT_NAMES, CREDITS_LOW, RUN_ALERTS
 from lobstr_tui.monitor.polling.budget import BudgetPlan
 from lobstr_tui.monitor.polling.clock import SYSTEM_CLOCKS, Clocks
+from lobstr_tui.monitor.polling.fetch import FIRST_READS
 from lobstr_tui.monitor.polling.poll_policy import PollPolicy
 from lobstr_tui.monitor.polling.scheduler import PollScheduler
 
 __all__ = [
     "ALERT_NAMES",
     "CREDITS_LOW",
+    "FIRST_READS",
     "RUN_ALERTS",
     "STALE_FACTOR",
     "SYSTEM_CLOCKS",

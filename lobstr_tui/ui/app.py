@@ -20,7 +20,7 @@ from lobstr_tui.monitor.model.snapshot import StoryTab
 from lobstr_tui.monitor.polling.actions import READ_ONLY_ABORT, READ_ONLY_LAUNCH
 from lobstr_tui.notify import AlertSettings
 from lobstr_tui.ui.keys import APP_BINDINGS, key_works, over_main
-from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
+from lobstr_tui.ui.kit.crop_updates import terminal_driver
 from lobstr_tui.ui.kit.no_color import ansi_no_color
 from lobstr_tui.ui.palette import OursFirst, app_commands
 from lobstr_tui.ui.screens.board_screen import BoardScreen
@@ -162,8 +162,8 @@ class LobstrApp(App[None]):
         await self.profile_switcher.close()
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, leaving no line behind after a resize (ui.kit.clean_exit)."""
-        return clean_exit_driver(super().get_driver_class())
+        """Textual's driver: no line left after a resize, updates cropped (see ui.kit)."""
+        return terminal_driver(super().get_driver_class())
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Under NO_COLOR an ANSI theme's colours are dropped, not greyed (black on

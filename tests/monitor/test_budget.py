@@ -209,3 +209,26 @@ def test_request_budget_caps_every_window() -> None:
     budget.capacity = 20
     assert budget.wait(10.0, essential=False) == pytest.approx(50.0), "all: 10"
     assert budget.sent(59.5) == 10 and budget.sent(60.5) == 9
+
+
+def test_a_rows_first_reads_may_burst_and_the_tokens_come_back_slowly() -> None:
+    budget = RequestBudget(10)
+    for second in range(10):
+        budget.record(float(second), essential=False)
+    assert budget.wait(10.0, essential=False) > 0, "the 60 s cap holds for the rest"
+    for _ in range(15):  # a burst of 15 first reads goes at once
+        assert budget.wait(10.0, essential=False, burst=True) == 0.0
+        budget.record(10.0, essential=False, burst=True)
+    assert budget.wait(10.0, essential=False, burst=True) > 0, "the tokens are spent"
+    # One token back every 20 s: a first read at 30 s, not at 29 s.
+    assert budget.wait(29.0, essential=False, burst=True) > 0
+    assert budget.wait(30.5, essential=False, burst=True) == 0.0
+
+
+def test_no_token_is_spent_while_five_minutes_hold_five_times_the_budget() -> None:
+    budget = RequestBudget(10)
+    for second in range(50):  # 50 requests in 5 minutes: the whole 5 N
+        budget.record(float(second * 5), essential=True)
+    budget.record(250.0, essential=False)
+    budget.capacity = 1
+    assert budget.wait(251.0, essential=False, burst=True) > 0

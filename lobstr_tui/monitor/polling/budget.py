@@ -35,6 +35,12 @@ The rule:
 5. A hard cap keeps every 60 s window at or under ``N`` (only a refresh asked by the
    person can add one read of the essentials), and the per-prefix limits of the API
    (``RateGate``) still apply: with any budget under their limits there is never a 429.
+6. **A burst allowance** of ``BURST`` (15) requests, as the API's own limiter allows: a
+   board row's first reads (finding its run, its first stats) may go over the 60 s caps,
+   one token each, so that opening the board reads every row at once. A token comes
+   back every ``PAYBACK / BURST`` seconds (20 s), and is spent only while the last
+   ``PAYBACK`` (5 min) hold fewer than ``5 N`` requests: the plan's pace stays under
+   ``N`` a minute (``HEADROOM``), so the minutes after a burst pay it back.
 """
 
 from __future__ import annotations
@@ -59,6 +65,12 @@ MIN_ROW_RATE = 0.5
 """Rows per minute read even when the budget leaves nothing (the cap still holds)."""
 SQUIDS_SHARE = 1 / 3
 """The most of the budget that reading the squid list may take."""
+BURST = 15
+"""Requests a board row's first reads may send beyond the 60 s caps (rule 6)."""
+PAYBACK = 300.0
+"""Any this many seconds hold at most the budget's worth of requests (5 N): a burst is
+paid back within them: a token is spent only while they hold fewer; the tokens come
+back over them."""
 HEADROOM = 1.0
 """Requests a minute the plan leaves unspent, so that a read put off by the window (a
 burst of status changes, a refresh) is caught up instead of pushing every later one."""
@@ -153,24 +165,35 @@ def _extras(selected_active: bool, runs_every: float, credits_every: float,
 
 class RequestBudget:
     """Sliding 60 s windows of what was sent: all requests (capped at the budget) and the
-    requests that are not essential (capped at the plan's capacity)."""
+    requests that are not essential (capped at the plan's capacity); a 5 min window of
+    all requests (capped at 5 N) and the burst allowance (rule 6)."""
 
     def __init__(self, per_minute: float) -> None:
         self.per_minute = per_minute
         self.capacity = max(1, math.floor(per_minute))
         self._all: deque[float] = deque()
         self._shared: deque[float] = deque()
+        self._long: deque[float] = deque()
+        self.tokens = float(BURST)
+        self._tokens_at: float | None = None
 
-    def wait(self, now: float, *, essential: bool) -> float:
-        """Seconds before a request may be sent (0: now)."""
+    def wait(self, now: float, *, essential: bool, burst: bool = False) -> float:
+        """Seconds before a request may be sent (0: now). ``burst``: a board row's first
+        read, which may spend a token of the burst allowance instead of waiting."""
         if essential:
             return 0.0  # reserved: their own periods keep them within their share
-        return max(self._wait(self._all, max(1, math.floor(self.per_minute)), now),
-                   self._wait(self._shared, self.capacity, now))
+        wait = self._window_wait(now)
+        if wait > 0 and burst and self._refill(now) >= 1 and self._wait(
+                self._long, self._long_cap, now, PAYBACK) <= 0:
+            return 0.0
+        return wait
 
-    def record(self, now: float, *, essential: bool) -> None:
-        """Count a request sent now."""
+    def record(self, now: float, *, essential: bool, burst: bool = False) -> None:
+        """Count a request sent now (a token spent when it went over the caps)."""
+        if not essential and burst and self._window_wait(now) > 0:
+            self.tokens = self._refill(now) - 1
         self._all.append(now)
+        self._long.append(now)
         if not essential:
             self._shared.append(now)
 
@@ -178,14 +201,31 @@ class RequestBudget:
         """Requests sent in the last 60 s."""
         return len(self._trim(self._all, now))
 
+    @property
+    def _long_cap(self) -> int:
+        return max(1, math.floor(self.per_minute * PAYBACK / WINDOW))
+
+    def _window_wait(self, now: float) -> float:
+        return max(self._wait(self._all, max(1, math.floor(self.per_minute)), now),
+                   self._wait(self._shared, self.capacity, now))
+
+    def _refill(self, now: float) -> float:
+        """The tokens now: one back every ``PAYBACK / BURST`` seconds, ``BURST`` at most."""
+        if self._tokens_at is not None:
+            self.tokens = min(float(BURST),
+                              self.tokens + (now - self._tokens_at) * BURST / PAYBACK)
+        self._tokens_at = now
+        return self.tokens
+
     @staticmethod
-    def _trim(window: deque[float], now: float) -> deque[float]:
-        while window and window[0] <= now - WINDOW:
+    def _trim(window: deque[float], now: float, span: float = WINDOW) -> deque[float]:
+        while window and window[0] <= now - span:
             window.popleft()
         return window
 
-    def _wait(self, window: deque[float], cap: int, now: float) -> float:
-        sent = self._trim(window, now)
+    def _wait(self, window: deque[float], cap: int, now: float, span: float = WINDOW
+              ) -> float:
+        sent = self._trim(window, now, span)
         if len(sent) < cap:
             return 0.0
-        return sent[len(sent) - cap] + WINDOW - now
+        return sent[len(sent) - cap] + span - now

@@ -33,6 +33,10 @@ RUNS_PAGE = 50
 SQUIDS_PAGE = 100
 TASKS_PAGE = 100
 RESULTS_PAGE = 50
+FIRST_READS: tuple[tuple[str, dict[str, int] | None], ...] = (
+    ("squids", {"page": 1, "limit": SQUIDS_PAGE}), ("me", None), ("user/balance", None))
+"""The first frame's reads, as the poll loop first asks for them: the command sends them
+while it starts (``LobstrClient.send_early``)."""
 
 
 def _unchanged(state: Snapshot, at: datetime) -> Snapshot:

@@ -89,6 +89,8 @@ class Job:
     counted: bool = True
     """False for the pages after the first of the pass that fills a long squid list: a
     one-time cost of opening the app, not counted in the request budget."""
+    burst: bool = False
+    """A board row's first read: it may spend the budget's burst allowance."""
 
     @property
     def key(self) -> str:
@@ -193,7 +195,8 @@ def plan_jobs(state: Snapshot, policy: PollPolicy, *, tasks_seen_done: Mapping[s
     if history is not None:
         jobs.append(Job(JobKind.HISTORY, history, every, slot=BOARD_SLOT))
     elif row_read is not None:
-        jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT))
+        jobs.append(Job(_ROW_KIND[row_read.kind], row_read.target, every, slot=BOARD_SLOT,
+                        burst=row_read.first))
     return jobs
 
 
@@ -223,7 +226,7 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
         if running + len(started) >= max_in_flight:
             break
         wait = admit(gate, budget, job.prefix, now, essential=job.essential,
-                     counted=job.counted)
+                     counted=job.counted, burst=job.burst)
         if wait > 0:
             next_due[job.key] = now + wait
             continue
@@ -232,16 +235,17 @@ def pick_due(jobs: list[Job], *, now: float, next_due: MutableMapping[str, float
 
 
 def admit(gate: RateGate, budget: RequestBudget | None, prefix: str, now: float, *,
-          essential: bool = False, counted: bool = True) -> float:
+          essential: bool = False, counted: bool = True, burst: bool = False) -> float:
     """Seconds before one request on ``prefix`` may go (0: now, and it is counted in
-    ``gate`` and, when ``counted``, in ``budget``)."""
+    ``gate`` and, when ``counted``, in ``budget``; ``burst``: it may spend the budget's
+    burst allowance)."""
     wait = gate.wait(prefix, now)
     if budget is not None:
-        wait = max(wait, budget.wait(now, essential=essential))
+        wait = max(wait, budget.wait(now, essential=essential, burst=burst))
     if wait <= 0:
         gate.record(prefix, now)
         if budget is not None and counted:
-            budget.record(now, essential=essential)
+            budget.record(now, essential=essential, burst=burst)
     return wait
 
 

@@ -53,6 +53,9 @@ class RowRead:
 
     kind: ReadKind
     target: str
+    first: bool = False
+    """The row's first read (its run found, its first stats): it may spend the budget's
+    burst allowance."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,12 +307,18 @@ class RunTracker:
         """A find or a status re-read, which go before the rows' turns, at once."""
         for squid_id in self._finds:
             if squid_id not in skip and squid_id != selected_squid:
-                return RowRead("find", squid_id)
+                return RowRead("find", squid_id, first=True)
         for row in self._rows.values():
             if row.recheck_since is not None and (
                     row.squid_id not in skip and row.squid_id != selected_squid
                     and not self._skipped(row, now)):
                 return RowRead("run", row.run.id)
+        for row in self._rows.values():
+            # A running row found but never read: its first stats go at once too.
+            if row.stats is None and not row.slow and not self._skipped(row, now) and (
+                    row.squid_id not in skip and row.squid_id != selected_squid
+                    and row.run.status.is_active and not row.superseded):
+                return RowRead("stats", row.run.id, first=True)
         return None
 
     def has_urgent(self, now: datetime, *, selected_squid: str | None,

@@ -9,14 +9,19 @@ segments; ``bench.day``). Before the first paint after a change, those four cach
 emptied. Almost all they hold was made for older counts and could never be read again;
 the little made for the new count before that paint (row renderables, when the column
 widths are measured) is made once more. Textual's other caches are left alone.
+
+``put_cell`` changes one cell and repaints that cell only: ``update_cell`` repaints the
+whole table, and sends all of it to the terminal again (``bench.tty_bytes``).
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 
 class LeanTable(DataTable[Text]):
@@ -31,3 +36,13 @@ class LeanTable(DataTable[Text]):
                           self._row_renderable_cache, self._line_cache):
                 cache.clear()
         return super().render_lines(crop)
+
+    def put_cell(self, row_key: str, column_key: str, value: Text) -> None:
+        """``update_cell`` (without a new column width) that repaints only the cell."""
+        row, column = RowKey(row_key), ColumnKey(column_key)
+        coordinate = Coordinate(self.get_row_index(row), self.get_column_index(column))
+        # What update_cell does, bar its refresh() of the whole table: the new value,
+        # and a new update count, which the render caches are keyed on.
+        self._data[row][column] = value
+        self._update_count += 1
+        self.refresh_coordinate(coordinate)

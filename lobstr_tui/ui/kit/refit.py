@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
+from lobstr_tui.ui.kit.narrow import put_static
+
 Shown = TypeVar("Shown")
 """What a widget shows (for lobstr-tui's widgets, a snapshot)."""
 
@@ -40,6 +42,8 @@ def put_text(widget: Static, text: Text, *, wraps: bool = False) -> None:
     old = widget.content
     if isinstance(old, Text) and old == text and old.style == text.style:  # == skips style
         return
+    if not wraps and put_static(widget, text):
+        return  # the same shape: only the changed cells are repainted
     lines = text.plain.count("\n")
     widget.update(text, layout=wraps or not isinstance(old, Text)
                   or old.plain.count("\n") != lines)

@@ -133,7 +133,7 @@ class BoardTable(Reshown[Snapshot], PlannedTable):
                     for column, old, cell in zip(self._columns, self._shown[run_id], new,
                                                  strict=True):
                         if old != cell:
-                            self.update_cell(run_id, column.key, cell)
+                            self.put_cell(run_id, column.key, cell)
         else:
             cursor = self._cursor_key()
             if columns != self._columns:

@@ -175,7 +175,8 @@ class RunDetail(Reshown[Snapshot], Vertical):
             stopped = aborted_split(run, stats, snapshot.tasks)
             percent = 0.0 if stopped is None else (
                 100.0 * (stats.total_tasks - stopped) / stats.total_tasks)
-        bar.update(progress=percent or 0.0)
+        if bar.progress != (percent or 0.0):
+            bar.update(progress=percent or 0.0)  # the same value still repaints the bar
         # The bar takes the run's state colour: an aborted or errored run is never a
         # green complete bar.
         kind = run.status.kind if run else None

@@ -280,7 +280,7 @@ class RunsTable(PlannedTable):
         else:
             for column in self._columns:
                 if self._rows[GAP].get(column.key) != plain[column.key]:
-                    self.update_cell(GAP, column.key, cells[column.key])
+                    self.put_cell(GAP, column.key, cells[column.key])
         self._rows[GAP] = plain
 
     def _put(self, run: Run, now: datetime) -> None:
@@ -297,7 +297,7 @@ class RunsTable(PlannedTable):
         else:
             for column in self._columns:
                 if known.get(column.key) != plain[column.key]:
-                    self.update_cell(run.id, column.key, cells[column.key])
+                    self.put_cell(run.id, column.key, cells[column.key])
         self._rows[run.id] = plain
 
     def _rebuild(self, snapshot: Snapshot, wanted: list[str], now: datetime) -> None:

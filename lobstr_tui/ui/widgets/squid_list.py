@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from lobstr_tui.api import Squid
 from lobstr_tui.monitor import Progress, Snapshot
 from lobstr_tui.ui.kit.fitted_prompt import FittedPrompt
+from lobstr_tui.ui.kit.narrow import put_prompt
 from lobstr_tui.ui.kit.refit import put_border
 from lobstr_tui.ui.text import format as fmt
 
@@ -141,7 +142,7 @@ class SquidList(Vertical):
             return len(ids)
         for squid_id, prompt in prompts.items():
             if self._prompts.get(squid_id) != prompt:
-                options.replace_option_prompt(squid_id, FittedPrompt(prompt))
+                put_prompt(options, squid_id, FittedPrompt(prompt))
         self._prompts = prompts
         return len(ids)
 
