@@ -46,10 +46,13 @@ def _tap(server: SimServer, lines: queue.SimpleQueue[str]) -> None:
 
 
 def _write(fifo: Path, lines: queue.SimpleQueue[str]) -> None:
-    with open(fifo, "w", encoding="utf-8") as feed:  # waits for the floor to open it
-        while (line := lines.get()) != "":
-            feed.write(line + "\n")
-            feed.flush()
+    try:
+        with open(fifo, "w", encoding="utf-8") as feed:  # waits for the floor to open it
+            while (line := lines.get()) != "":
+                feed.write(line + "\n")
+                feed.flush()
+    except BrokenPipeError:  # the floor was stopped: nothing more to pass on
+        pass
 
 
 def floor_figures(cpu: float, answers: int, seconds: float, app_cpu: float
