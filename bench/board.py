@@ -1,7 +1,9 @@
 """The board with 10 active runs: the installed monitor started on the board (``--board``)
 in tmux at 120x40, default budget, against a simulator where ten squids each have a run
 going. CPU % of one core (from /proc), requests a minute (the simulator's log), and the
-oldest age any row showed (read off the screen's Age column twice a second).
+oldest age any row showed (read off the screen's Age column twice a second). Beside it,
+the floor (``bench.poll_floor``): the same GETs at the same moments, parsed and shown in
+plain Textual widgets, with our code removed.
 
     python -m bench.board --seconds 60     # after three minutes on the board
 """
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench.common import LOBSTR_TUI, cpu_seconds, monitor_env, rss_mb, simulator
+from bench.floor_feed import floor_beside, floor_figures
 from bench.terminal import app_pid, screen, start, stop, wait_screen
 from lobstr_tui.sim import World
 
@@ -53,7 +56,8 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
     """CPU, requests a minute and the oldest row age over ``seconds`` on the board, after
     ``warm_up`` seconds on it (whose oldest row age is reported too)."""
     world = busy_world(active)
-    with tempfile.TemporaryDirectory() as folder, simulator(world) as server:
+    with (tempfile.TemporaryDirectory() as folder, simulator(world) as server,
+          floor_beside(server, busy_world(active), Path(folder)) as floor):
         home = Path(folder)
         opened = time.monotonic()
         name, _ = start(f"{LOBSTR_TUI} --board", home, env=monitor_env(server, home))
@@ -75,6 +79,7 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
                     first_minute = (cpu_seconds(pid), len(server.log))
                 time.sleep(0.5)
             cpu_start, started = cpu_seconds(pid), time.monotonic()
+            floor_start, floor_answers_start = floor.cpu(), floor.answers()
             first_request = len(server.log)
             worst = 0
             rows_seen = 0
@@ -85,6 +90,8 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
                 time.sleep(0.5)
             elapsed = time.monotonic() - started
             cpu = cpu_seconds(pid) - cpu_start
+            floor_cpu = floor.cpu() - floor_start
+            floor_answers = floor.answers() - floor_answers_start
             requests = len(server.log) - first_request
             rss = rss_mb(pid)
         finally:
@@ -102,6 +109,7 @@ def run(seconds: float = 60.0, active: int = ACTIVE, warm_up: float = 180.0
         "every_row_on_screen_after_s": round(all_rows, 1),
         "busiest_5_min_requests_per_min": round(busiest_5_min / 5, 1),
         "http_429": sum(1 for entry in log if entry.status == 429),
+        **floor_figures(floor_cpu, floor_answers, elapsed, cpu),
         "rss_mb": round(rss, 1), "seconds": round(elapsed, 1), "warm_up_s": warm_up}
     if first_minute is not None:
         figures["first_minute_cpu_percent"] = round(100 * first_minute[0] / 60.0, 2)

@@ -69,6 +69,9 @@ def test_board_benchmark_produces_figures() -> None:
     assert figures["rss_mb"] > 10
     assert figures["http_429"] >= 0 and figures["busiest_5_min_requests_per_min"] > 0
     assert figures["every_row_on_screen_after_s"] > 0 and figures["cpu_ms_per_answer"] > 0
+    # The floor beside it was fed the board's requests (its figures, not their size).
+    assert figures["floor_requests_per_min"] >= 0 and figures["floor_cpu_percent"] >= 0
+    assert figures["floor_cpu_ms_per_answer"] >= 0 and figures["ratio_app_to_floor"] >= 0
 
 
 def test_far_start_benchmark_produces_figures() -> None:
@@ -94,3 +97,8 @@ def test_watch_cpu_benchmark_produces_figures() -> None:
         assert isinstance(case["cli_run_watch_cpu_percent"], float)
         assert isinstance(case["first_requests_per_min"], float)
         assert case["first_requests_per_min"] > 0
+        # The floor beside them (the monitor's requests sent again): its figures produced.
+        assert isinstance(case["floor_cpu_percent"], float) and case["floor_cpu_percent"] >= 0
+        assert isinstance(case["floor_cpu_ms_per_answer"], float)
+        assert isinstance(case["floor_requests_per_min"], float)
+        assert "ratio_app_to_floor" in case and "floor_ratio_to_run_watch" in case
