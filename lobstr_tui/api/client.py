@@ -149,6 +149,10 @@ class LobstrClient:
         request for each of their URLs gets its answer (see :mod:`.early`)."""
         self._early.send(self._http, reads)
 
+    def settle_early(self) -> None:
+        """Block until the reads sent early are answered (a test's or benchmark's wait)."""
+        self._early.settle()
+
     def __repr__(self) -> str:
         return f"LobstrClient(base_url={self.base_url!r})"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from typing import Any
 
 import httpx
@@ -60,6 +60,11 @@ class EarlyReads(httpx.AsyncBaseTransport):
             threading.Thread(target=_fetch, args=(blocking, request, answer), daemon=True,
                              name="lobstr-early-read").start()
         _fetch(blocking, requests[0], answers[0])
+
+    def settle(self) -> None:
+        """Block until every read sent early has its answer or its error (each ends
+        within the client's timeout)."""
+        wait(list(self._answers.values()))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = self._answers.pop(str(request.url), None) if request.method == "GET" else None

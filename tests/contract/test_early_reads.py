@@ -3,8 +3,6 @@ first requests for the same URLs get those answers, once, over real loopback HTT
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from lobstr_tui.api import LobstrClient, NetworkError, UnauthorizedError
@@ -13,18 +11,11 @@ from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN
 
 
-def wait_for_requests(server: SimServer, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(server.log) < count:
-        assert time.monotonic() < deadline, f"only {len(server.log)} requests arrived"
-        time.sleep(0.01)
-
-
 async def test_the_first_reads_are_answered_by_what_was_sent_early(
         world: World, server: SimServer) -> None:
     client = LobstrClient(TOKEN, server.base_url, timeout=5.0)
     client.send_early(FIRST_READS)  # before any event loop work, as the command does
-    wait_for_requests(server, 3)
+    client.settle_early()
     async with client:
         page = await client.squids_page(page=1, limit=100)
         me = await client.me()
@@ -42,7 +33,7 @@ async def test_an_early_answer_is_the_answer_even_an_error(world: World) -> None
     with SimServer(world, token="another") as server:
         client = LobstrClient(TOKEN, server.base_url, timeout=5.0)
         client.send_early(FIRST_READS)
-        wait_for_requests(server, 3)
+        client.settle_early()
         async with client:
             with pytest.raises(UnauthorizedError):
                 await client.me()
