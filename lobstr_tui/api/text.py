@@ -141,3 +141,18 @@ def credit_amount(value: float) -> str:
     if rounded.is_integer():
         return f"{int(rounded):,}"
     return f"{rounded:,.{CREDIT_DECIMALS}f}".rstrip("0")
+
+
+def duration_text(seconds: float) -> str:
+    """A duration the same way everywhere (the cockpit, the scripts): ``45s``,
+    ``2m 03s``, ``1h 04m``, ``2d 03h``; two units at most, a negative one as 0s."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 24:
+        return f"{hours // 24}d {hours % 24:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"

@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
 from lobstr_tui.api import LobstrClient, Token
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.config import (
     NO_TOKEN_MESSAGE,
     ConfigError,
@@ -36,7 +37,6 @@ from lobstr_tui.exit_codes import (
     EXIT_USAGE,
 )
 from lobstr_tui.monitor import SYSTEM_CLOCKS, Clocks
-from lobstr_tui.script.durations import format_duration
 from lobstr_tui.script.ending import Ending, Verdict
 from lobstr_tui.script.output import Mode, Output
 from lobstr_tui.script.polite import Polite, TokenRefused, Unreachable
@@ -178,7 +178,7 @@ def run_status(args: argparse.Namespace, *, out: TextIO | None = None,
                 "or the profile's token")
             return EXIT_TOKEN_REFUSED
         except Unreachable as down:
-            say(f"lobstr.io could not be reached for {format_duration(down.seconds)} "
+            say(f"lobstr.io could not be reached for {duration_text(down.seconds)} "
                 f"({down.message})")
             return EXIT_UNREACHABLE
         if args.json:

@@ -1,5 +1,5 @@
-"""Durations on the command line (``90``, ``90s``, ``10m``, ``1h30m``, ``2d``) and in
-what the scripts print (``4m 05s``, ``1h 10m``)."""
+"""Durations on the command line: ``90``, ``90s``, ``10m``, ``1h30m``, ``2d`` (what
+the scripts print is :func:`~lobstr_tui.api.text.duration_text`, as the cockpit's)."""
 
 from __future__ import annotations
 
@@ -32,18 +32,3 @@ def parse_duration(text: str) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"a duration must be more than 0, got {text!r}")
     return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """``35s``, ``4m 05s``, ``1h 10m``, ``2d 03h``: two units at most."""
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total}s"
-    minutes, secs = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours:02d}h"

@@ -18,11 +18,10 @@ from enum import StrEnum
 from typing import TextIO
 
 from lobstr_tui.api import Run, RunStats, StatusKind, credit_amount
-from lobstr_tui.api.text import cell_width, fit
+from lobstr_tui.api.text import cell_width, duration_text, fit
 from lobstr_tui.monitor.derive.events import describe_reason, reason_phrase, short_id
 from lobstr_tui.monitor.polling.alerts import iso_utc
 from lobstr_tui.notify.command import encode_payload
-from lobstr_tui.script.durations import format_duration
 from lobstr_tui.script.ending import Ending
 
 PROGRESS_EVERY = 10.0
@@ -70,7 +69,7 @@ def progress_parts(run: Run, stats: RunStats | None) -> list[tuple[int, str]]:
     parts.append((2, f"{credit_amount(run.credit_used)} credits"))
     eta = fields["eta_seconds"]
     if isinstance(eta, float | int):
-        parts.append((1, f"ETA {format_duration(eta)}"))
+        parts.append((1, f"ETA {duration_text(eta)}"))
     return parts
 
 
@@ -169,7 +168,7 @@ class Output:
         """A failure waited through (None: it is over)."""
         was = self.trouble
         self.trouble = None if message is None else (
-            f"{message}; trying again in {format_duration(retry_in)}")
+            f"{message}; trying again in {duration_text(retry_in)}")
         if self.mode is Mode.LIVE:
             self._redraw()
         elif message is None and was is not None:
@@ -227,7 +226,7 @@ class Output:
         if self.trouble is not None:
             parts.append((0, self.trouble))
         elif self.last_ok is not None:
-            parts.append((1, f"read {format_duration(self._monotonic() - self.last_ok)} ago"))
+            parts.append((1, f"read {duration_text(self._monotonic() - self.last_ok)} ago"))
         self.out.write(CLEAR_LINE + fitted(parts, max(20, self._width() - 3)))
         self.out.flush()
         self._live_shown = True

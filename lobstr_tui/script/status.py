@@ -14,10 +14,10 @@ from functools import partial
 from typing import TextIO
 
 from lobstr_tui.api import Run, RunStats, Squid, StatusKind, cell_width, credit_amount, fit
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.monitor.derive.events import reason_phrase, short_id
 from lobstr_tui.monitor.polling.alerts import iso_utc
 from lobstr_tui.notify.command import encode_payload
-from lobstr_tui.script.durations import format_duration
 from lobstr_tui.script.ending import needs_person
 from lobstr_tui.script.lookup import all_squids
 from lobstr_tui.script.output import run_fields
@@ -100,7 +100,7 @@ def table_rows(rows: list[Row], *, now: datetime) -> list[tuple[str, ...]]:
         percent = fields["percent"]
         done = f"{percent:.0f}%" if isinstance(percent, float | int) else ""
         moment = run.ended_at or run.started_at or run.created_at
-        when = "" if moment is None else format_duration(
+        when = "" if moment is None else duration_text(
             (now - moment).total_seconds()) + " ago"
         cells.append(("!" if row.attention else "", fit(row.squid.name, 32), short_id(run.id),
                       run.status.label, done, f"{fields['results']:,}",
@@ -145,5 +145,5 @@ def write_table(rows: list[Row], out: TextIO, *, now: datetime, since: float,
     active = sum(row.run.status.is_active for row in rows)
     attention = sum(row.attention for row in rows)
     out.write(f"{active} active, {len(rows) - active} ended in the last "
-              f"{format_duration(since)}; {attention} need{'s' if attention == 1 else ''} "
+              f"{duration_text(since)}; {attention} need{'s' if attention == 1 else ''} "
               "attention\n")

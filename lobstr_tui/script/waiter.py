@@ -25,6 +25,7 @@ from lobstr_tui.api import (
     StatusKind,
     UnauthorizedError,
 )
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.monitor.derive.events import short_id
 from lobstr_tui.monitor.derive.launch_check import launch_check
 from lobstr_tui.monitor.model.snapshot import Snapshot
@@ -33,7 +34,6 @@ from lobstr_tui.monitor.polling.actions import request_launch
 from lobstr_tui.monitor.polling.alerts import run_alert
 from lobstr_tui.monitor.polling.export import Export
 from lobstr_tui.monitor.polling.tracker import RunChange
-from lobstr_tui.script.durations import format_duration
 from lobstr_tui.script.ending import Ending, Verdict, ended_well, has_ended
 from lobstr_tui.script.lookup import NotFound, run_by_id, squid_named
 from lobstr_tui.script.output import Mode, Output, end_text, pause_text
@@ -94,7 +94,7 @@ class Waiter:
             still = (f"; run {short_id(self.run.id)} keeps going" if self.run is not None
                      else "")
             return Ending(Verdict.UNREACHABLE, f"lobstr.io could not be reached for "
-                          f"{format_duration(down.seconds)} ({down.message}): giving up"
+                          f"{duration_text(down.seconds)} ({down.message}): giving up"
                           f"{still}", self.run)
         except NotFound as missing:
             return Ending(Verdict.USAGE, str(missing))
@@ -191,7 +191,7 @@ class Waiter:
         return Ending(Verdict.OK, f"{end_text(run)}; {outcome.message}", run, outcome.path)
 
     def _timed_out(self) -> Ending:
-        waited = format_duration(self.options.timeout or 0)
+        waited = duration_text(self.options.timeout or 0)
         return Ending(Verdict.TIMEOUT, f"timed out after {waited}{self._still_going()}",
                       self.run)
 

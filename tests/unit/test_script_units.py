@@ -10,8 +10,9 @@ import pytest
 
 from lobstr_tui.api import Run, Squid, cell_width
 from lobstr_tui.api.reasons import is_failure
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_SCRIPT_CRASH
-from lobstr_tui.script.durations import format_duration, parse_duration
+from lobstr_tui.script.durations import parse_duration
 from lobstr_tui.script.ending import Verdict, ended_well, has_ended, needs_person
 from lobstr_tui.script.output import fitted
 from lobstr_tui.script.status import Row, write_table
@@ -34,7 +35,7 @@ def test_bad_durations_say_why(text: str) -> None:
 @pytest.mark.parametrize(("seconds", "shown"), [
     (0, "0s"), (59.4, "59s"), (65, "1m 05s"), (3600, "1h 00m"), (3 * 86400 + 7200, "3d 02h")])
 def test_durations_show(seconds: float, shown: str) -> None:
-    assert format_duration(seconds) == shown
+    assert duration_text(seconds) == shown
 
 
 def test_every_verdict_has_its_own_exit_status() -> None:

@@ -8,6 +8,7 @@ import humanize
 from rich.cells import cell_len, set_cell_size
 
 from lobstr_tui.api import Eta, Run, RunStatus, StatusKind, credit_amount
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.monitor import Connection, LinkState, Snapshot
 from lobstr_tui.monitor.derive.events import short_label
 
@@ -76,21 +77,12 @@ def credits(value: float | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """``2m 03s``, ``1h 04m``, ``45s``."""
+    """``2m 03s``, ``1h 04m``, ``45s`` (see :func:`~lobstr_tui.api.text.duration_text`)."""
     if seconds is None:
         return DASH
     if seconds < 0:  # impossible, but shown as received
-        return "-" + duration(-seconds)
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours >= 24:
-        return f"{hours // 24}d {hours % 24:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
+        return "-" + duration_text(-seconds)
+    return duration_text(seconds)
 
 
 def coarse_duration(seconds: float) -> str:
