@@ -62,11 +62,6 @@ def has_ended(run: Run) -> bool:
     return run.status.is_terminal or (run.status.kind is StatusKind.UNKNOWN and run.is_done)
 
 
-def ended_well(run: Run) -> bool:
-    """True for a run that ended ``done`` without a failure reason."""
-    return run.status.kind is StatusKind.DONE and not is_failure(run.done_reason)
-
-
 def needs_person(run: Run) -> bool:
     """True for a run someone should look at: paused, errored, or done with a failure
     reason (an abort was someone's own doing)."""

@@ -28,13 +28,14 @@ from lobstr_tui.api import (
 from lobstr_tui.api.text import duration_text
 from lobstr_tui.monitor.derive.events import short_id
 from lobstr_tui.monitor.derive.launch_check import launch_check
+from lobstr_tui.monitor.model.baseline import ended_well
 from lobstr_tui.monitor.model.snapshot import Snapshot
 from lobstr_tui.monitor.model.transitions import status_changed
 from lobstr_tui.monitor.polling.actions import request_launch
 from lobstr_tui.monitor.polling.alerts import run_alert
 from lobstr_tui.monitor.polling.export import Export
 from lobstr_tui.monitor.polling.tracker import RunChange
-from lobstr_tui.script.ending import Ending, Verdict, ended_well, has_ended
+from lobstr_tui.script.ending import Ending, Verdict, has_ended
 from lobstr_tui.script.lookup import NotFound, run_by_id, squid_named
 from lobstr_tui.script.output import Mode, Output, end_text, pause_text
 from lobstr_tui.script.polite import Polite, TimedOut, TokenRefused, Unreachable

@@ -12,8 +12,9 @@ from lobstr_tui.api import Run, Squid, cell_width
 from lobstr_tui.api.reasons import is_failure
 from lobstr_tui.api.text import duration_text
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_SCRIPT_CRASH
+from lobstr_tui.monitor.model.baseline import ended_well
 from lobstr_tui.script.durations import parse_duration
-from lobstr_tui.script.ending import Verdict, ended_well, has_ended, needs_person
+from lobstr_tui.script.ending import Verdict, has_ended, needs_person
 from lobstr_tui.script.output import fitted
 from lobstr_tui.script.status import Row, write_table
 from lobstr_tui.script.waiter import default_period

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from lobstr_tui.api import Run, Severity, StatusKind, explain
+from lobstr_tui.api import Run, StatusKind
+from lobstr_tui.api.reasons import is_failure
 
 MAX_RUNS = 30
 """The most finished runs a baseline reads (one runs page)."""
@@ -136,10 +137,7 @@ def ratio_text(ratio: float) -> str:
 def ended_well(run: Run) -> bool:
     """Done, and not for a reason that is a failure (website inaccessible, no credits
     left...): the runs a squid's usual is made of."""
-    if run.status.kind is not StatusKind.DONE:
-        return False
-    return run.done_reason is None or explain(run.done_reason).severity in (
-        Severity.OK, Severity.INFO)
+    return run.status.kind is StatusKind.DONE and not is_failure(run.done_reason)
 
 
 def run_seconds(run: Run) -> float | None:
