@@ -15,6 +15,8 @@ import sys
 
 from textual.driver import Driver
 
+from lobstr_tui.ui.kit.screen_shadow import forget_screens
+
 BLANK_SCREEN = "\x1b[0m\x1b[H\x1b[2J"
 """Default colours (a cleared line keeps the current background), the cursor home, the
 whole screen erased."""
@@ -27,6 +29,7 @@ if sys.platform != "win32":
 
         def stop_application_mode(self) -> None:
             self.write(BLANK_SCREEN)
+            forget_screens()  # what comes back (after a suspend) is repainted whole
             super().stop_application_mode()
 
 

@@ -14,6 +14,10 @@ segment's colours and resets them after it, even between segments of the same st
 table row is one segment per cell, a log line its text then its padding). Here a style
 is written only when it changes, as one sequence that resets and sets it, and reset once
 at the end of the piece.
+
+And once a full repaint has been written, every partial one is compared with what the
+terminal shows (:mod:`lobstr_tui.ui.kit.screen_shadow`) and only the cells that differ
+are sent.
 """
 
 from __future__ import annotations
@@ -21,15 +25,26 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.console import Console
-from rich.control import Control
-from textual._compositor import ChopsUpdate
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.driver import Driver
 from textual.strip import Strip
 
 from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
+from lobstr_tui.ui.kit.screen_shadow import (
+    SHADOWS,
+    Cell,
+    Shadow,
+    cells_of,
+    codes_of,
+    move_to,
+    paint,
+)
 
 TEXTUAL_RENDER = ChopsUpdate.render_segments
 """Textual's own rendering of a partial update (before :func:`install`)."""
+
+TEXTUAL_FULL_RENDER = LayoutUpdate.render_segments
+"""Textual's own rendering of a full repaint (before :func:`install`)."""
 
 
 def safe_start(strip: Strip, offset: int) -> int:
@@ -48,47 +63,73 @@ def safe_start(strip: Strip, offset: int) -> int:
 
 def compact(strip: Strip, console: Console) -> str:
     """``strip`` as terminal sequences, each style written only where it changes."""
-    system = console._color_system or ColorSystem.TRUECOLOR
     out: list[str] = []
-    current: str | None = None  # the codes in force ("" plain, None: not set yet)
+    pieces: list[Cell] = []
     for text, style, _ in strip:
-        if style is not None and style._link:
-            out.append(Strip.render_style(style, text, system))  # links as Textual does
-            current = ""
-            continue
-        codes = "" if style is None else (style._ansi or Strip.render_ansi(style, system))
-        if codes != current:
-            out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
-            current = codes
-        out.append(text)
-    if current:
-        out.append("\x1b[0m")
+        codes = codes_of(style, console)
+        if codes is None and style is not None:  # a link, written as Textual does
+            out.append(paint(pieces))
+            pieces = []
+            system = console._color_system or ColorSystem.TRUECOLOR
+            out.append(Strip.render_style(style, text, system))
+        else:
+            pieces.append((text, codes or ""))
+    out.append(paint(pieces))
     return "".join(out)
 
 
+def render_full(self: LayoutUpdate, console: Console) -> str:
+    """``LayoutUpdate.render_segments``, each style written where it changes, and the
+    screen recorded for the partial updates after it."""
+    region = self.region
+    shadow = SHADOWS[console] = Shadow(region.right, region.bottom)
+    sequences: list[str] = []
+    for y, line in enumerate(self.strips, region.y):
+        strip = Strip.join(line)
+        sequences.append(move_to(region.x, y))
+        cells = cells_of(strip, console)
+        if cells is None or len(cells) != strip.cell_length:
+            sequences.append(compact(strip, console))
+            shadow.forget(region.x, y, strip.cell_length)
+        else:
+            sequences.append(paint(cells))
+            shadow.record(region.x, y, cells)
+    return "".join(sequences)
+
+
 def render_cropped(self: ChopsUpdate, console: Console) -> str:
-    """``ChopsUpdate.render_segments``, cropped at both ends of each changed span."""
+    """``ChopsUpdate.render_segments``, cropped at both ends of each changed span, and
+    only the cells that differ from the screen once a full repaint recorded it."""
+    shadow = SHADOWS.get(console)
     sequences: list[str] = []
     append = sequences.append
     chops, chop_ends = self.chops, self.chop_ends
-    last_y = self.spans[-1][0]
     for y, x1, x2 in self.spans:
         line = chops[y]
         for end, (x, strip) in zip(chop_ends[y], line.items(), strict=False):
             if strip is None or x > x2 or end <= x1:
                 continue
-            start = safe_start(strip, x1 - x) if x < x1 else 0
-            part = strip.crop(start, min(end, x2) - x)
-            append(Control.move_to(x + start, y).segment.text)
+            low, high = max(x1 - x, 0), min(end, x2) - x
+            if shadow is not None and shadow.holds(x, y, strip.cell_length):
+                cells = cells_of(strip, console)
+                if cells is not None and len(cells) == strip.cell_length:
+                    written = shadow.write(x, y, cells, low, high)
+                    if written is not None:
+                        append(written)
+                        continue
+            start = safe_start(strip, low) if x < x1 else 0
+            part = strip.crop(start, high)
+            append(move_to(x + start, y))
             append(compact(part, console))
-        if y != last_y:
-            append("\n")
+            if shadow is not None:
+                shadow.forget(x + start, y, part.cell_length)
     return "".join(sequences)
 
 
 def install() -> None:
     """Make every partial update of the app crop both ends (once is enough)."""
     ChopsUpdate.render_segments = render_cropped  # type: ignore[method-assign]
+    LayoutUpdate.render_segments = render_full  # type: ignore[method-assign]
 
 
 def terminal_driver(chosen: type[Driver]) -> type[Driver]:
