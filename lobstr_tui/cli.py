@@ -292,8 +292,8 @@ def _outage_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--give-up-after", type=_duration, default=600.0,
                         metavar="DURATION",
                         help="how long lobstr.io may stay unreachable (network errors, "
-                             "5xx, 429, waited through with backoff) before exit 5 "
-                             "(default 10m)")
+                             "5xx, 429, unreadable answers, waited through with backoff) "
+                             "before exit 5 (default 10m)")
 
 
 WAIT_EXITS = ("exit status: 0 the run ended well; 1 it ended badly (error, aborted, or "

@@ -10,7 +10,8 @@ rejected before anything was fetched."""
 EXIT_UNREACHABLE = 5
 """The API was never reached: quit (or the terminal closed) before a single answer came
 from the base URL (the network, the URL or a proxy is to check). For ``wait`` and
-``status``: lobstr.io could not be reached for longer than the outage allowance."""
+``status``: lobstr.io could not be reached, or gave no usable answer, for longer than
+the outage allowance."""
 
 # -- wait and status (scripts) ---------------------------------------------------------
 EXIT_ENDED_BADLY = 1

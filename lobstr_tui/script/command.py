@@ -18,7 +18,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
 from lobstr_tui.api import LobstrClient, Token
-from lobstr_tui.api.text import duration_text
 from lobstr_tui.config import (
     NO_TOKEN_MESSAGE,
     ConfigError,
@@ -178,8 +177,7 @@ def run_status(args: argparse.Namespace, *, out: TextIO | None = None,
                 "or the profile's token")
             return EXIT_TOKEN_REFUSED
         except Unreachable as down:
-            say(f"lobstr.io could not be reached for {duration_text(down.seconds)} "
-                f"({down.message})")
+            say(down.describe())
             return EXIT_UNREACHABLE
         if args.json:
             write_json(rows, out, at=clocks.wall(), since=args.since)

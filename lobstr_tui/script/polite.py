@@ -26,6 +26,7 @@ from lobstr_tui.api import (
     ServerError,
     UnauthorizedError,
 )
+from lobstr_tui.api.text import duration_text
 from lobstr_tui.monitor import Clocks
 from lobstr_tui.monitor.polling.budget import RequestBudget
 from lobstr_tui.monitor.polling.jobs import admit
@@ -35,7 +36,8 @@ from lobstr_tui.monitor.polling.rate_gate import Backoff, RateGate
 T = TypeVar("T")
 
 OUTAGE_ALLOWANCE = 600.0
-"""Seconds lobstr.io may stay unreachable (network errors, 5xx, 429) before giving up."""
+"""Seconds lobstr.io may stay unreachable (network errors, 5xx, 429, unreadable answers)
+before giving up."""
 
 Trouble = Callable[[str | None, float], None]
 """Told each failure waited through (its message and the seconds until the next try),
@@ -51,12 +53,21 @@ class TokenRefused(Exception):
 
 
 class Unreachable(Exception):
-    """lobstr.io could not be reached for longer than the allowance."""
+    """lobstr.io could not be reached, or gave no usable answer, for longer than the
+    allowance."""
 
-    def __init__(self, message: str, seconds: float) -> None:
+    def __init__(self, message: str, seconds: float, *, unreadable: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.seconds = seconds
+        self.unreadable = unreadable
+        """The last trouble was an answer of the wrong shape, not a missing one."""
+
+    def describe(self) -> str:
+        """What happened, for the script's message (exit 5)."""
+        what = ("answered nothing usable" if self.unreadable
+                else "could not be reached")
+        return f"lobstr.io {what} for {duration_text(self.seconds)} ({self.message})"
 
 
 class TimedOut(Exception):
@@ -138,7 +149,8 @@ class Polite:
             self.failing_since = now
         lasted = now - self.failing_since
         if lasted >= self.allowance:
-            raise Unreachable(error.message, lasted)
+            raise Unreachable(error.message, lasted,
+                              unreadable=isinstance(error, ProtocolError))
         wait = self.backoff.fail(prefix)
         if isinstance(error, RateLimitedError) and error.retry_after:
             wait = max(wait, error.retry_after)

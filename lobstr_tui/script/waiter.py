@@ -94,9 +94,8 @@ class Waiter:
         except Unreachable as down:
             still = (f"; run {short_id(self.run.id)} keeps going" if self.run is not None
                      else "")
-            return Ending(Verdict.UNREACHABLE, f"lobstr.io could not be reached for "
-                          f"{duration_text(down.seconds)} ({down.message}): giving up"
-                          f"{still}", self.run)
+            return Ending(Verdict.UNREACHABLE, f"{down.describe()}: giving up{still}",
+                          self.run)
         except NotFound as missing:
             return Ending(Verdict.USAGE, str(missing))
         except LobstrError as error:

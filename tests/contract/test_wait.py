@@ -166,6 +166,17 @@ async def test_an_outage_past_the_allowance_exits_5(server: SimServer,
     assert "keeps going" in waited.err
 
 
+async def test_unreadable_answers_past_the_allowance_say_so(server: SimServer,
+                                                            world: World) -> None:
+    """Answers that came but could not be read are not "could not be reached"."""
+    waited = await wait_with(server, WaitOptions(run_id=the_run(world), period=5),
+                             allowance=120,
+                             during=at(10, lambda: server.faults.add("*:malformed")))
+    assert waited.code == 5
+    assert "lobstr.io answered nothing usable for 2m" in waited.err
+    assert "could not be reached" not in waited.err
+
+
 async def test_429s_are_waited_through_after_their_retry_after(server: SimServer,
                                                                world: World) -> None:
     server.faults.add("runs:ratelimit=20*3")
