@@ -22,7 +22,7 @@ from lobstr_tui.ui.kit.crop_updates import (
     render_cropped,
     render_full,
 )
-from lobstr_tui.ui.kit.screen_shadow import SHADOWS, Shadow, cells_of, forget_screens
+from lobstr_tui.ui.kit.screen_shadow import SHADOWS, Pen, Shadow, cells_of, forget_screens
 from lobstr_tui.ui.screens.board_screen import BoardScreen
 from lobstr_tui.ui.widgets.tabs.event_log import EventLog
 from tests.ui_support import make_app, select_squid, wait_for, wait_for_refresh
@@ -134,6 +134,17 @@ def test_an_unchanged_repaint_writes_nothing_and_a_change_writes_only_its_cells(
                               console)) > 3 * len(written)
 
 
+def test_two_changes_in_one_style_set_the_style_once() -> None:
+    console = Console(width=WIDTH, color_system="256", force_terminal=True)
+    bold = Style(bold=True)
+    render_full(LayoutUpdate([[Strip([Segment("1" + " " * 22 + "1", bold)])]],
+                             _region(WIDTH, 1)), console)
+    later = Strip([Segment("2" + " " * 22 + "2", bold)])
+    written = render_cropped(ChopsUpdate([{0: later}], [(0, 0, WIDTH)], [[WIDTH]]), console)
+    # Two runs far apart, one style set (it holds across the cursor move), one reset.
+    assert written == "\x1b[1;1H\x1b[0;1m2\x1b[1;24H2\x1b[0m"
+
+
 def test_without_a_full_repaint_first_a_partial_one_is_written_whole() -> None:
     console = Console(width=WIDTH, color_system="256", force_terminal=True)
     render_full(LayoutUpdate([[Strip([Segment("x" * WIDTH)])]], _region(WIDTH, 1)), console)
@@ -152,7 +163,7 @@ def test_a_wide_character_is_never_cut_by_a_diff() -> None:
     shadow.record(0, 0, old)
     new = cells_of(Strip([Segment("abX本cd ")]), console)  # 日 -> X and a blank
     assert new is not None
-    written = shadow.write(0, 0, new, 0, 8)
+    written = shadow.write(0, 0, new, 0, 8, Pen())
     assert written is not None
     screen = pyte.Screen(8, 1)
     stream = pyte.Stream(screen)

@@ -33,11 +33,11 @@ from lobstr_tui.ui.kit.clean_exit import clean_exit_driver
 from lobstr_tui.ui.kit.screen_shadow import (
     SHADOWS,
     Cell,
+    Pen,
     Shadow,
     cells_of,
     codes_of,
     move_to,
-    paint,
 )
 
 TEXTUAL_RENDER = ChopsUpdate.render_segments
@@ -61,20 +61,25 @@ def safe_start(strip: Strip, offset: int) -> int:
     return offset
 
 
-def compact(strip: Strip, console: Console) -> str:
-    """``strip`` as terminal sequences, each style written only where it changes."""
+def compact(strip: Strip, console: Console, pen: Pen | None = None) -> str:
+    """``strip`` as terminal sequences, each style written only where it changes (and
+    reset at the end unless ``pen``, which goes on writing, is given)."""
+    using = pen or Pen()
     out: list[str] = []
     pieces: list[Cell] = []
     for text, style, _ in strip:
         codes = codes_of(style, console)
         if codes is None and style is not None:  # a link, written as Textual does
-            out.append(paint(pieces))
+            out.append(using.paint(pieces))
             pieces = []
             system = console._color_system or ColorSystem.TRUECOLOR
             out.append(Strip.render_style(style, text, system))
+            using.unknown()
         else:
             pieces.append((text, codes or ""))
-    out.append(paint(pieces))
+    out.append(using.paint(pieces))
+    if pen is None:
+        out.append(using.lift())
     return "".join(out)
 
 
@@ -84,16 +89,18 @@ def render_full(self: LayoutUpdate, console: Console) -> str:
     region = self.region
     shadow = SHADOWS[console] = Shadow(region.right, region.bottom)
     sequences: list[str] = []
+    pen = Pen()
     for y, line in enumerate(self.strips, region.y):
         strip = Strip.join(line)
         sequences.append(move_to(region.x, y))
         cells = cells_of(strip, console)
         if cells is None or len(cells) != strip.cell_length:
-            sequences.append(compact(strip, console))
+            sequences.append(compact(strip, console, pen))
             shadow.forget(region.x, y, strip.cell_length)
         else:
-            sequences.append(paint(cells))
+            sequences.append(pen.paint(cells))
             shadow.record(region.x, y, cells)
+    sequences.append(pen.lift())
     return "".join(sequences)
 
 
@@ -103,6 +110,7 @@ def render_cropped(self: ChopsUpdate, console: Console) -> str:
     shadow = SHADOWS.get(console)
     sequences: list[str] = []
     append = sequences.append
+    pen = Pen()
     chops, chop_ends = self.chops, self.chop_ends
     for y, x1, x2 in self.spans:
         line = chops[y]
@@ -113,16 +121,17 @@ def render_cropped(self: ChopsUpdate, console: Console) -> str:
             if shadow is not None and shadow.holds(x, y, strip.cell_length):
                 cells = cells_of(strip, console)
                 if cells is not None and len(cells) == strip.cell_length:
-                    written = shadow.write(x, y, cells, low, high)
+                    written = shadow.write(x, y, cells, low, high, pen)
                     if written is not None:
                         append(written)
                         continue
             start = safe_start(strip, low) if x < x1 else 0
             part = strip.crop(start, high)
             append(move_to(x + start, y))
-            append(compact(part, console))
+            append(compact(part, console, pen))
             if shadow is not None:
                 shadow.forget(x + start, y, part.cell_length)
+    append(pen.lift())
     return "".join(sequences)
 
 

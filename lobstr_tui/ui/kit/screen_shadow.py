@@ -81,22 +81,35 @@ def cells_of(strip: Strip, console: Console) -> list[Cell] | None:
     return cells
 
 
-def paint(cells: list[Cell]) -> str:
-    """``cells`` (or runs of text with one style) as terminal sequences, a style written
-    only where it changes, as one sequence that resets and sets it, and reset at the
-    end."""
-    out: list[str] = []
-    current: str | None = None
-    for text, codes in cells:
-        if not text:
-            continue
-        if codes != current:
-            out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
-            current = codes
-        out.append(text)
-    if current:
-        out.append("\x1b[0m")
-    return "".join(out)
+class Pen:
+    """Writes cells, setting a style only where it differs from the one in force. The
+    style stays in force across cursor moves, so runs of one update in the same style
+    set it once; :meth:`lift` resets it at the end."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None  # the codes in force ("" plain, None: unknown)
+
+    def paint(self, cells: list[Cell]) -> str:
+        """``cells`` (or runs of text with one style) as terminal sequences."""
+        out: list[str] = []
+        for text, codes in cells:
+            if not text:
+                continue
+            if codes != self.current:
+                out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
+                self.current = codes
+            out.append(text)
+        return "".join(out)
+
+    def lift(self) -> str:
+        """The reset that ends what was written (nothing if no style is in force)."""
+        done = "\x1b[0m" if self.current else ""
+        self.current = "" if self.current is not None else None
+        return done
+
+    def unknown(self) -> None:
+        """Something else was written: the style in force is not known."""
+        self.current = None
 
 
 def move_to(x: int, y: int) -> str:
@@ -164,7 +177,8 @@ class Shadow:
             widened.append((start, end))
         return widened
 
-    def write(self, x: int, y: int, cells: list[Cell], low: int, high: int) -> str | None:
+    def write(self, x: int, y: int, cells: list[Cell], low: int, high: int,
+              pen: Pen) -> str | None:
         """The sequences that bring cells ``low`` to ``high`` of ``cells`` (a line piece
         at ``x``, ``y``) to the screen, recorded; None when they cannot be told apart
         cell by cell (the caller writes the piece whole and :meth:`forget` s it)."""
@@ -175,7 +189,7 @@ class Shadow:
         out: list[str] = []
         for start, end in runs:
             out.append(move_to(x + start, y))
-            out.append(paint(cells[start:end]))
+            out.append(pen.paint(cells[start:end]))
             row[x + start:x + end] = cells[start:end]
         return "".join(out)
 
