@@ -3,11 +3,16 @@ first requests for the same URLs get those answers, once, over real loopback HTT
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from lobstr_tui.api import LobstrClient, NetworkError, UnauthorizedError
+from lobstr_tui.api import LobstrClient, NetworkError, Token, UnauthorizedError
+from lobstr_tui.api.prefetch import send_first_reads
 from lobstr_tui.monitor import FIRST_READS
-from lobstr_tui.sim import SimServer, World
+from lobstr_tui.monitor.polling.first_reads import SQUIDS_PAGE
+from lobstr_tui.sim import FaultPlan, SimServer, World
 from tests.conftest import TOKEN
 
 
@@ -48,3 +53,59 @@ async def test_an_early_read_that_failed_is_sent_again() -> None:
     async with client:
         with pytest.raises(NetworkError):
             await client.me()
+
+
+async def test_reads_sent_before_the_client_exists_are_its_answers_once(
+        world: World, server: SimServer) -> None:
+    # As the command does: the reads leave first (standard library only), the client
+    # that takes their answers is made later.
+    early = send_first_reads(Token(TOKEN), server.base_url, FIRST_READS)
+    early.settle()
+    assert len(server.log) == 3
+    async with LobstrClient(TOKEN, server.base_url, timeout=5.0, early=early) as client:
+        page = await client.squids_page(page=1, limit=SQUIDS_PAGE)
+        balance = await client.balance()
+        assert {s.id for s in page.items} == set(world.squids)
+        assert balance.available == world.account.available
+        assert len(server.log) == 3, "answered by what was sent early"
+        await client.squids_page(page=1, limit=SQUIDS_PAGE)
+        assert len(server.log) == 4, "an early answer serves once"
+    assert {entry.authorization for entry in server.log} == {f"Token {TOKEN}"}
+
+
+async def test_a_read_whose_connection_dropped_early_is_sent_again(world: World) -> None:
+    plan = FaultPlan()
+    plan.add("squids:drop*1")  # the early read's connection only
+    with SimServer(world, token=TOKEN, faults=plan) as server:
+        early = send_first_reads(TOKEN, server.base_url, FIRST_READS)
+        early.settle()
+        async with LobstrClient(TOKEN, server.base_url, timeout=5.0, early=early) as client:
+            page = await client.squids_page(page=1, limit=SQUIDS_PAGE)
+            assert {s.id for s in page.items} == set(world.squids)
+        assert [entry.path for entry in server.log].count("squids") == 2
+
+
+async def test_behind_a_proxy_nothing_is_sent_early(
+        server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx would go through the proxy; the standard library's reads would not.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    early = send_first_reads(TOKEN, server.base_url, FIRST_READS)
+    early.settle()
+    assert len(server.log) == 0
+    assert early.take(server.base_url + "me") is None
+
+
+def test_the_reads_leave_before_httpx_the_monitor_and_textual_are_imported(
+        server: SimServer) -> None:
+    script = (
+        "import sys\n"
+        "from lobstr_tui.launch import FIRST_READS, send_first_reads\n"
+        f"early = send_first_reads({TOKEN!r}, {server.base_url!r}, FIRST_READS)\n"
+        "early.settle()\n"
+        "print(sorted(m for m in ('httpx', 'textual', 'rich', 'lobstr_tui.api.client',\n"
+        "             'lobstr_tui.monitor.polling.scheduler') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "[]"
+    assert sorted(entry.path for entry in server.log) == ["me", "squids", "user/balance"]
