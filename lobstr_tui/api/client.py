@@ -46,6 +46,13 @@ as ``Cache-Control: max-age`` by a client made with ``age_hints`` (a served view
 whose proxy shares answers between viewers); never to lobstr.io itself."""
 
 
+def _transport(early: Prefetch | None) -> httpx.AsyncHTTPTransport:
+    """The real transport, with the SSL context made with the early reads when there
+    were some (making one takes a while)."""
+    context = early.ssl_context() if early is not None else None
+    return httpx.AsyncHTTPTransport(verify=context or True)
+
+
 def segment(identifier: str) -> str:
     """An id as one URL path segment: percent-encoded, so that ``/``, ``?`` or ``..``
     in an id can never reach another path."""
@@ -122,12 +129,7 @@ class LobstrClient:
         self.rate_limits: dict[str, RateLimit] = {}
         self.on_response = on_response
         self._headers = request_headers(token)
-        if transport is None:
-            # The SSL context made with the early reads, when there were some: making
-            # one takes a while.
-            context = early.ssl_context() if early is not None else None
-            transport = httpx.AsyncHTTPTransport(verify=context or True)
-        self._early = EarlyReads(transport, early)
+        self._early = EarlyReads(transport or (lambda: _transport(early)), early)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=self._headers,
@@ -141,6 +143,10 @@ class LobstrClient:
         gets its answer (see :mod:`.prefetch`). The command sends them before this
         client is even made (:func:`.prefetch.send_first_reads`)."""
         self._early.prefetch = Prefetch(self.base_url, self._headers, reads).start()
+
+    def release(self) -> None:
+        """The first frame is drawn: requests other than the early reads may go."""
+        self._early.release()
 
     def settle_early(self) -> None:
         """Block until the reads sent early are answered (a test's or benchmark's wait)."""

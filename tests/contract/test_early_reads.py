@@ -3,6 +3,7 @@ first requests for the same URLs get those answers, once, over real loopback HTT
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 
@@ -68,6 +69,7 @@ async def test_reads_sent_before_the_client_exists_are_its_answers_once(
         assert {s.id for s in page.items} == set(world.squids)
         assert balance.available == world.account.available
         assert len(server.log) == 3, "answered by what was sent early"
+        client.release()  # the first frame is drawn
         await client.squids_page(page=1, limit=SQUIDS_PAGE)
         assert len(server.log) == 4, "an early answer serves once"
     assert {entry.authorization for entry in server.log} == {f"Token {TOKEN}"}
@@ -80,6 +82,7 @@ async def test_a_read_whose_connection_dropped_early_is_sent_again(world: World)
         early = send_first_reads(TOKEN, server.base_url, FIRST_READS)
         early.settle()
         async with LobstrClient(TOKEN, server.base_url, timeout=5.0, early=early) as client:
+            client.release()
             page = await client.squids_page(page=1, limit=SQUIDS_PAGE)
             assert {s.id for s in page.items} == set(world.squids)
         assert [entry.path for entry in server.log].count("squids") == 2
@@ -109,3 +112,19 @@ def test_the_reads_leave_before_httpx_the_monitor_and_textual_are_imported(
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "[]"
     assert sorted(entry.path for entry in server.log) == ["me", "squids", "user/balance"]
+
+
+async def test_with_early_reads_the_other_requests_wait_for_the_first_frame(
+        world: World, server: SimServer) -> None:
+    early = send_first_reads(TOKEN, server.base_url, FIRST_READS)
+    early.settle()
+    squid_id = next(iter(world.squids))
+    async with LobstrClient(TOKEN, server.base_url, timeout=5.0, early=early) as client:
+        await client.squids_page(page=1, limit=SQUIDS_PAGE)  # an early answer: at once
+        runs = asyncio.ensure_future(client.runs_page(squid_id))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert not runs.done() and len(server.log) == 3, "held until the frame is drawn"
+        client.release()  # what the app does once its first frame is on screen
+        await runs
+        assert [entry.path for entry in server.log][3:] == ["runs"]
