@@ -118,17 +118,13 @@ def run_monitor(args: argparse.Namespace) -> int:
         return EXIT_CRASH
 
 
-def _theme_unknown(args: argparse.Namespace) -> str | None:
-    """The error when ``--theme`` names no Textual theme (this imports Textual)."""
-    from textual.theme import BUILTIN_THEMES
-
-    if args.theme and args.theme not in BUILTIN_THEMES:
-        return (f"lobstr-tui: error: unknown theme {args.theme!r} "
-                f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
-    return None
-
-
 def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
+    if args.theme:  # checked first; Textual is imported for it only then
+        from textual.theme import BUILTIN_THEMES
+
+        if args.theme not in BUILTIN_THEMES:
+            return _fail(f"lobstr-tui: error: unknown theme {args.theme!r} "
+                         f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
     if getattr(args, "viewer", False):
         return _run_viewer(args)
     with ExitStack() as stack:
@@ -156,8 +152,7 @@ def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
                              settings=settings)
         target.secrets = secrets
         if getattr(args, "serve", False):
-            unknown = _theme_unknown(args)
-            return _fail(unknown) if unknown else _serve(args, target)
+            return _serve(args, target)
         if args.demo and args.download_dir is None:
             args.download_dir = stack.enter_context(demo_downloads())
         return _run_app(args, target)
@@ -222,9 +217,6 @@ def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = Fal
     if _profiles_named(args, target) is None:
         # The first frame's reads go now, while the rest is imported and built.
         early = send_first_reads(target.token, target.base_url, FIRST_READS)
-    unknown = _theme_unknown(args)
-    if unknown:
-        return _fail(unknown)
     from rich.console import Console
 
     from lobstr_tui.api import LobstrClient
