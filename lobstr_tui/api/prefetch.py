@@ -8,9 +8,9 @@ milliseconds after the command has read its settings, while httpx, the poll loop
 Textual are imported. The poll loop's client later takes each answer, once, for the
 same URL (see :mod:`.early`); a read that failed here is simply sent again by the loop.
 
-The SSL context the reads need is made in a thread too (OpenSSL reads the CA file with
-the GIL released) and handed to the loop's client, with the same trust as httpx's own
-(``SSL_CERT_FILE``, ``SSL_CERT_DIR``, else certifi's bundle).
+For an https URL, the SSL context the reads need is made in their thread too and handed
+to the loop's client, with the same trust as httpx's own (``SSL_CERT_FILE``,
+``SSL_CERT_DIR``, else certifi's bundle).
 """
 
 from __future__ import annotations
@@ -124,8 +124,6 @@ class Prefetch:
         for url, answer in zip(urls, answers, strict=True):
             threading.Thread(target=_settle, args=(answer, self._fetch, url, context),
                              daemon=True, name="lobstr-early-read").start()
-        if not secure:  # the loop's client wants one all the same: made meanwhile
-            _settle(self._context, trusted_context)
 
     def _fetch(self, url: str, context: ssl.SSLContext | None) -> Answer:
         parts = urlsplit(url)
@@ -155,17 +153,20 @@ class Prefetch:
         return self._answers.pop(url_key(url), None)
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """The SSL context made for these reads (waited for), or None if it failed."""
+        """The SSL context made for these reads (waited for), or None when there was
+        none (an http URL: made while the frame is drawn, it slowed the drawing) or it
+        failed: the client makes its own."""
+        if urlsplit(self.base_url).scheme != "https":
+            return None
         try:
             return self._context.result()
-        except Exception:  # the client makes its own
+        except Exception:
             return None
 
     def settle(self) -> None:
         """Block until every read has its answer or its error (each within the
         timeouts)."""
-        waited: list[Future[Any]] = [*self._answers.values(), self._context]
-        wait(waited)
+        wait(list(self._answers.values()))
 
 
 def _settle(future: Future[Any], work: Callable[..., Any], *args: Any) -> None:

@@ -4,13 +4,14 @@ first requests for the same URLs get those answers, once, over real loopback HTT
 from __future__ import annotations
 
 import asyncio
+import ssl
 import subprocess
 import sys
 
 import pytest
 
 from lobstr_tui.api import LobstrClient, NetworkError, Token, UnauthorizedError
-from lobstr_tui.api.prefetch import send_first_reads
+from lobstr_tui.api.prefetch import Prefetch, send_first_reads
 from lobstr_tui.monitor import FIRST_READS
 from lobstr_tui.monitor.polling.first_reads import SQUIDS_PAGE
 from lobstr_tui.sim import FaultPlan, SimServer, World
@@ -128,3 +129,14 @@ async def test_with_early_reads_the_other_requests_wait_for_the_first_frame(
         client.release()  # what the app does once its first frame is on screen
         await runs
         assert [entry.path for entry in server.log][3:] == ["runs"]
+
+
+def test_an_https_api_gets_a_verifying_ssl_context_from_the_early_reads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing is sent
+    secure = Prefetch("https://api.example.test/v1/", {}, FIRST_READS).start()
+    context = secure.ssl_context()
+    assert context is not None and context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname and context.get_ca_certs(), "httpx's trust: certifi"
+    # An http API needs none before the first frame: the client makes its own later.
+    assert Prefetch("http://127.0.0.1:9/v1/", {}, FIRST_READS).start().ssl_context() is None
