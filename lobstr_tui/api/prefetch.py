@@ -108,8 +108,12 @@ class Prefetch:
         secure = urlsplit(self.base_url).scheme == "https"
         urls = [] if proxied() else self._urls
         answers = [self._answers.setdefault(url_key(url), Future()) for url in urls]
-        threading.Thread(target=self._run, args=(secure, urls, answers), daemon=True,
-                         name="lobstr-early-reads").start()
+        try:
+            threading.Thread(target=self._run, args=(secure, urls, answers), daemon=True,
+                             name="lobstr-early-reads").start()
+        except RuntimeError as error:  # no thread to be had: nothing is sent early
+            self._answers.clear()
+            self._context.set_exception(EarlyReadFailed(str(error)))
         return self
 
     def _run(self, secure: bool, urls: list[str], answers: list[Future[Answer]]) -> None:
@@ -122,8 +126,11 @@ class Prefetch:
                 return
             context = self._context.result()
         for url, answer in zip(urls, answers, strict=True):
-            threading.Thread(target=_settle, args=(answer, self._fetch, url, context),
-                             daemon=True, name="lobstr-early-read").start()
+            try:
+                threading.Thread(target=_settle, args=(answer, self._fetch, url, context),
+                                 daemon=True, name="lobstr-early-read").start()
+            except RuntimeError as error:  # no thread to be had: the loop sends it
+                answer.set_exception(EarlyReadFailed(str(error)))
 
     def _fetch(self, url: str, context: ssl.SSLContext | None) -> Answer:
         parts = urlsplit(url)

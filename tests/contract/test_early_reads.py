@@ -7,6 +7,7 @@ import asyncio
 import ssl
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -140,3 +141,19 @@ def test_an_https_api_gets_a_verifying_ssl_context_from_the_early_reads(
     assert context.check_hostname and context.get_ca_certs(), "httpx's trust: certifi"
     # An http API needs none before the first frame: the client makes its own later.
     assert Prefetch("http://127.0.0.1:9/v1/", {}, FIRST_READS).start().ssl_context() is None
+
+
+async def test_without_a_thread_to_send_them_the_loop_reads_everything(
+        world: World, server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    early = send_first_reads(TOKEN, server.base_url, FIRST_READS)
+    monkeypatch.undo()
+    early.settle()  # nothing to wait for
+    assert early.take(server.base_url + "me") is None
+    async with LobstrClient(TOKEN, server.base_url, timeout=5.0, early=early) as client:
+        client.release()
+        assert (await client.me()).display_name
+    assert [entry.path for entry in server.log] == ["me"]
