@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lobstr_tui.api.client import DEFAULT_BASE_URL, normalise_base_url
 from lobstr_tui.api.secret import Token
+from lobstr_tui.api.urls import DEFAULT_BASE_URL, normalise_base_url
 
 TOKEN_PAGE = "https://app.lobstr.io/dashboard/api"
 

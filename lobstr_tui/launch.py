@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lobstr_tui.api import LobstrClient, Token
+from lobstr_tui.api.prefetch import Prefetch, send_first_reads
+from lobstr_tui.api.secret import Token
 from lobstr_tui.config import (
     NO_TOKEN_MESSAGE,
     TOKEN_PAGE,
@@ -33,17 +34,14 @@ from lobstr_tui.config import (
 )
 from lobstr_tui.crash import describe, mask_secrets, report_crash
 from lobstr_tui.exit_codes import EXIT_CRASH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from lobstr_tui.monitor import (
-    FIRST_READS,
-    SYSTEM_CLOCKS,
-    Clocks,
-    LinkState,
-    PollPolicy,
-    PollScheduler,
-)
-from lobstr_tui.notify import AlertSettings
+from lobstr_tui.monitor.polling.first_reads import FIRST_READS
 
+# Imported where used: the first reads leave before httpx, the poll loop and Textual
+# are imported (each module below imports one of them).
 if TYPE_CHECKING:
+    from lobstr_tui.api import LobstrClient
+    from lobstr_tui.monitor import Clocks, PollPolicy, PollScheduler
+    from lobstr_tui.notify import AlertSettings
     from lobstr_tui.ui.app import LobstrApp
     from lobstr_tui.ui.services.profiles import Profiles
 
@@ -52,24 +50,29 @@ DEMO_SPEED = 1.0
 
 def build_scheduler(client: LobstrClient, *, poll_seconds: float | None = None,
                     budget: int | None = None, credits_warn: float | None = None,
-                    policy: PollPolicy | None = None, clocks: Clocks = SYSTEM_CLOCKS,
+                    policy: PollPolicy | None = None, clocks: Clocks | None = None,
                     read_only: bool = False, seed: int | None = None,
                     profile: str | None = None) -> PollScheduler:
     """The poll scheduler for ``client``: ``poll_seconds`` overrides the selected run's
     stats period of ``policy`` and ``budget`` its requests per minute; below
     ``credits_warn`` credits the scheduler raises ``credits.low``; ``profile`` names
-    the account on screen (None: the only one)."""
+    the account on screen (None: the only one); ``clocks``: the system's."""
+    from lobstr_tui.monitor import SYSTEM_CLOCKS, PollPolicy, PollScheduler
+
     chosen = policy or PollPolicy()
     if poll_seconds is not None:
         chosen = replace(chosen, stats_every=poll_seconds)
     if budget is not None:
         chosen = replace(chosen, budget_per_minute=budget)
-    return PollScheduler(client, policy=chosen, clocks=clocks, read_only=read_only,
+    return PollScheduler(client, policy=chosen, clocks=clocks or SYSTEM_CLOCKS,
+                         read_only=read_only,
                          seed=seed, credits_warn=credits_warn, profile=profile)
 
 
 def alert_settings(args: argparse.Namespace) -> AlertSettings:
     """The alert channels the command line asked for."""
+    from lobstr_tui.notify import AlertSettings
+
     return AlertSettings(bell=not args.no_bell, desktop=args.notify == "desktop",
                          command=args.notify_cmd, credits_warn=args.credits_warn)
 
@@ -116,11 +119,12 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 
 def _run_monitor(args: argparse.Namespace, secrets: list[str]) -> int:
-    from textual.theme import BUILTIN_THEMES
+    if args.theme:  # checked first; Textual is imported for it only then
+        from textual.theme import BUILTIN_THEMES
 
-    if args.theme and args.theme not in BUILTIN_THEMES:
-        return _fail(f"lobstr-tui: error: unknown theme {args.theme!r} "
-                     f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
+        if args.theme not in BUILTIN_THEMES:
+            return _fail(f"lobstr-tui: error: unknown theme {args.theme!r} "
+                         f"(one of {', '.join(sorted(BUILTIN_THEMES))})")
     if getattr(args, "viewer", False):
         return _run_viewer(args)
     with ExitStack() as stack:
@@ -204,23 +208,23 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
 def _run_app(args: argparse.Namespace, target: _Target, *, age_hints: bool = False) -> int:
     """Run the app; its exit says how the command ends."""
-    from rich.console import Console
-
     if not age_hints and not stderr_is_terminal():
         # Textual draws on standard error: redirected, nothing would be seen.
         return _fail_out("lobstr-tui: error: standard error is not a terminal (lobstr-tui "
                          "draws its screen there): run it without redirecting 2>")
 
-    client = None
+    early: Prefetch | None = None
     if _profiles_named(args, target) is None:
-        # The first frame's reads go now, while the interface is imported and built.
-        client = LobstrClient(target.token, target.base_url, age_hints=age_hints)
-        client.send_early(FIRST_READS)
+        # The first frame's reads go now, while the rest is imported and built.
+        early = send_first_reads(target.token, target.base_url, FIRST_READS)
+    from rich.console import Console
+
+    from lobstr_tui.api import LobstrClient
     from lobstr_tui.ui.app import LobstrApp
 
     profiles = _profiles(args, target)
     scheduler = profiles.open(profiles.current) if profiles is not None else build_scheduler(
-        client or LobstrClient(target.token, target.base_url, age_hints=age_hints),
+        LobstrClient(target.token, target.base_url, age_hints=age_hints, early=early),
         poll_seconds=args.poll, budget=args.budget, credits_warn=args.credits_warn,
         read_only=args.read_only)
     app = LobstrApp(scheduler, theme=args.theme, alerts=alert_settings(args),
@@ -275,6 +279,8 @@ def _profiles(args: argparse.Namespace, target: _Target) -> Profiles | None:
 
     by_name = {p.name: p for p in settings.profiles}
 
+    from lobstr_tui.api import LobstrClient
+
     def open_profile(name: str) -> PollScheduler:
         profile = by_name[name]
         if profile.token is None:
@@ -323,6 +329,8 @@ def _unreachable_message(app: LobstrApp, target: _Target) -> str:
 
 
 def _token_never_accepted(app: LobstrApp) -> bool:
+    from lobstr_tui.monitor import LinkState
+
     connection = app.snapshot.connection
     return connection.state is LinkState.UNAUTHORIZED and connection.last_ok_at is None
 

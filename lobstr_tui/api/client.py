@@ -12,9 +12,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
-from lobstr_tui import __version__
 from lobstr_tui.api.account_models import Balance, Me, Squid
-from lobstr_tui.api.early import EarlyRead, EarlyReads
+from lobstr_tui.api.early import EarlyReads
 from lobstr_tui.api.errors import (
     ApiError,
     LobstrError,
@@ -23,14 +22,14 @@ from lobstr_tui.api.errors import (
     error_for_response,
 )
 from lobstr_tui.api.paging import MAX_PAGES, Page, PageWalk
+from lobstr_tui.api.prefetch import USER_AGENT, EarlyRead, Prefetch, request_headers
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
 from lobstr_tui.api.run_models import DownloadInfo, ResultRow, Run, RunCredits, RunStats, RunTask
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.text import bounded
+from lobstr_tui.api.urls import DEFAULT_BASE_URL, normalise_base_url
 
-DEFAULT_BASE_URL = "https://api.lobstr.io/v1/"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-USER_AGENT = f"lobstr-tui/{__version__}"
 
 EXPORT_CHUNK_BYTES = 64 * 1024
 EXPORT_MAX_REDIRECTS = 5
@@ -47,13 +46,11 @@ as ``Cache-Control: max-age`` by a client made with ``age_hints`` (a served view
 whose proxy shares answers between viewers); never to lobstr.io itself."""
 
 
-def normalise_base_url(base_url: str) -> str:
-    """Validate a base URL (http or https with a host) and give it a trailing slash."""
-    text = base_url.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"the API base URL must be an http(s) URL, got {text[:80]!r}")
-    return text if text.endswith("/") else text + "/"
+def _transport(early: Prefetch | None) -> httpx.AsyncHTTPTransport:
+    """The real transport, with the SSL context made with the early reads when there
+    were some (making one takes a while)."""
+    context = early.ssl_context() if early is not None else None
+    return httpx.AsyncHTTPTransport(verify=context or True)
 
 
 def segment(identifier: str) -> str:
@@ -125,33 +122,36 @@ class LobstrClient:
         transport: httpx.AsyncBaseTransport | None = None,
         on_response: ResponseHook | None = None,
         age_hints: bool = False,
+        early: Prefetch | None = None,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
         self.age_hints = age_hints
         self.rate_limits: dict[str, RateLimit] = {}
         self.on_response = on_response
-        self._early = EarlyReads(transport or httpx.AsyncHTTPTransport())
+        self._headers = request_headers(token)
+        self._early = EarlyReads(transport or (lambda: _transport(early)), early)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            headers={
-                "Authorization": "Token " + (token.reveal() if isinstance(token, Token)
-                                             else token),
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
+            headers=self._headers,
             timeout=timeout,
             transport=self._early,
             follow_redirects=False,
         )
 
     def send_early(self, reads: Iterable[EarlyRead]) -> None:
-        """Send these GETs now, from threads, before any event loop runs; the first
-        request for each of their URLs gets its answer (see :mod:`.early`)."""
-        self._early.send(self._http, reads)
+        """Send these GETs now, from threads; the first request for each of their URLs
+        gets its answer (see :mod:`.prefetch`). The command sends them before this
+        client is even made (:func:`.prefetch.send_first_reads`)."""
+        self._early.prefetch = Prefetch(self.base_url, self._headers, reads).start()
+
+    def release(self) -> None:
+        """The first frame is drawn: requests other than the early reads may go."""
+        self._early.release()
 
     def settle_early(self) -> None:
         """Block until the reads sent early are answered (a test's or benchmark's wait)."""
-        self._early.settle()
+        if self._early.prefetch is not None:
+            self._early.prefetch.settle()
 
     def __repr__(self) -> str:
         return f"LobstrClient(base_url={self.base_url!r})"

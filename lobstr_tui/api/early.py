@@ -1,102 +1,79 @@
-"""The first reads sent while the program is still starting.
+"""The poll loop's side of the reads sent early (see :mod:`.prefetch`).
 
-The squid list, the user and the balance are the first frame's data. Sent by the poll
-loop, they left only once Textual was imported and the screen built: on a far API the
-round trip came after all of that. :class:`EarlyReads` sends them at once, from a
-thread with a blocking client, while the rest starts; when the poll loop later asks for
-the same URL, its client's transport hands over that answer (once) instead of asking
-again. A read that failed in the thread is simply sent again. Every other request goes
-through the real transport untouched.
+When the poll loop asks for a URL that was read early, its client's transport hands
+over that answer (once) instead of asking again. A read that failed early is simply
+sent again. Every other request goes through the real transport, made when the first
+one goes: with early reads, not before the first frame is on screen (:meth:`release`),
+as what it imports (httpcore, anyio's event loop backend) costs ~0.1 s that the first
+frame, drawn from the early answers, does not need.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, wait
-from typing import Any
+import contextlib
+from collections.abc import Callable
 
 import httpx
 
+from lobstr_tui.api.prefetch import Prefetch
+
 _BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
-EarlyRead = tuple[str, Mapping[str, Any] | None]
-"""A GET to send early: its path under the base URL and its query."""
+HOLD_LIMIT_SECONDS = 3.0
+"""The longest other requests wait for :meth:`EarlyReads.release` (a frame never
+drawn must not stop polling)."""
 
 
 class EarlyReads(httpx.AsyncBaseTransport):
-    """A transport that answers a GET sent early with its early answer, once."""
+    """A transport that answers a GET sent early with its early answer, once; with
+    ``prefetch``, other requests wait for :meth:`release`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self._answers: dict[str, Future[httpx.Response]] = {}
-        self._blocking: httpx.Client | None = None
+    def __init__(self, inner: httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport],
+                 prefetch: Prefetch | None = None) -> None:
+        self._inner: httpx.AsyncBaseTransport | None = None
+        self._make_inner: Callable[[], httpx.AsyncBaseTransport] | None = None
+        if isinstance(inner, httpx.AsyncBaseTransport):
+            self._inner = inner
+        else:
+            self._make_inner = inner
+        self.prefetch = prefetch
+        self._released = asyncio.Event()
+        if prefetch is None:
+            self._released.set()
 
-    def send(self, client: httpx.AsyncClient, reads: Iterable[EarlyRead]) -> None:
-        """Send ``reads`` now, each in a thread of its own, with ``client``'s base URL,
-        headers and timeout."""
-        requests = [client.build_request("GET", path, params=dict(params) if params else None)
-                    for path, params in reads]
-        if not requests:
-            return
-        answers: list[Future[httpx.Response]] = []
-        for request in requests:
-            answers.append(Future())
-            self._answers[str(request.url)] = answers[-1]
-        # The blocking client (its SSL context takes a while) is made in the thread too.
-        threading.Thread(target=self._send_all, args=(client.timeout, requests, answers),
-                         daemon=True, name="lobstr-early-reads").start()
-
-    def _send_all(self, timeout: httpx.Timeout, requests: list[httpx.Request],
-                  answers: list[Future[httpx.Response]]) -> None:
-        try:
-            blocking = self._blocking = httpx.Client(timeout=timeout, follow_redirects=False)
-        except Exception as error:  # no early reads: the loop sends them
-            for answer in answers:
-                answer.set_exception(httpx.TransportError(type(error).__name__))
-            return
-        for request, answer in zip(requests[1:], answers[1:], strict=True):
-            threading.Thread(target=_fetch, args=(blocking, request, answer), daemon=True,
-                             name="lobstr-early-read").start()
-        _fetch(blocking, requests[0], answers[0])
-
-    def settle(self) -> None:
-        """Block until every read sent early has its answer or its error (each ends
-        within the client's timeout)."""
-        wait(list(self._answers.values()))
+    def release(self) -> None:
+        """Let the requests that were not sent early go (the first frame is drawn)."""
+        self._released.set()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        answer = self._answers.pop(str(request.url), None) if request.method == "GET" else None
-        if answer is not None:
+        early = (self.prefetch.take(str(request.url))
+                 if self.prefetch is not None and request.method == "GET" else None)
+        if early is not None:
             try:
-                early = await asyncio.wrap_future(answer)
-            except httpx.HTTPError:
-                pass  # sent again below, as if never sent early
+                answer = await asyncio.wrap_future(early)
+            except Exception:  # any failure: sent again below
+                pass
             else:
-                # Its body is already decoded: without the headers that describe
-                # the encoded one.
-                headers = [(k, v) for k, v in early.headers.multi_items()
-                           if k.lower() not in _BODY_HEADERS]
-                return httpx.Response(early.status_code, headers=headers,
-                                      content=early.content, request=request)
+                # The whole body is here: without the headers that describe its transfer.
+                headers = [(k, v) for k, v in answer.headers if k.lower() not in _BODY_HEADERS]
+                return httpx.Response(answer.status, headers=headers, content=answer.body,
+                                      request=request)
+        if not self._released.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._released.wait(), HOLD_LIMIT_SECONDS)
+            self._released.set()
         return await self.inner.handle_async_request(request)
 
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport:
+        """The real transport (made on first use)."""
+        if self._inner is None:
+            assert self._make_inner is not None
+            self._inner = self._make_inner()
+        return self._inner
+
     async def aclose(self) -> None:
-        self._answers.clear()
-        if self._blocking is not None:
-            self._blocking.close()
-        await self.inner.aclose()
-
-
-def _fetch(client: httpx.Client, request: httpx.Request,
-           answer: Future[httpx.Response]) -> None:
-    try:
-        response = client.send(request)
-        response.read()
-    except httpx.HTTPError as error:
-        answer.set_exception(error)
-    except Exception as error:  # anything else: sent again by the loop
-        answer.set_exception(httpx.TransportError(type(error).__name__))
-    else:
-        answer.set_result(response)
+        self.prefetch = None
+        if self._inner is not None:
+            await self._inner.aclose()

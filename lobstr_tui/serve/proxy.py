@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import httpx
 from aiohttp import web
 
-from lobstr_tui.api.client import USER_AGENT
+from lobstr_tui.api.prefetch import USER_AGENT
 from lobstr_tui.api.secret import Token
 from lobstr_tui.serve.gate import same_secret
 

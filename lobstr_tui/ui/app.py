@@ -135,6 +135,7 @@ class LobstrApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(gc.enable)  # off while starting (cli.py)
+        self.call_after_refresh(self.scheduler.client.release)  # see api.early
         self.main.query_one(SquidList).options.focus()
         self._fit()
         self.set_interval(1.0, self.shown.tick, name="clock-tick")

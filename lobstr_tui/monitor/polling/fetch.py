@@ -18,6 +18,7 @@ from lobstr_tui.api import LobstrClient, Run, RunStatus, Squid
 from lobstr_tui.api.paging import PageWalk
 from lobstr_tui.monitor.model import merge, story
 from lobstr_tui.monitor.model.snapshot import LatestRun, Snapshot
+from lobstr_tui.monitor.polling.first_reads import SQUIDS_PAGE
 from lobstr_tui.monitor.polling.history_job import (
     history_merged,
     read_history,
@@ -30,13 +31,8 @@ Merge = Callable[[Snapshot, datetime], Snapshot]
 Observe = Callable[[RunTracker, datetime], None]
 
 RUNS_PAGE = 50
-SQUIDS_PAGE = 100
 TASKS_PAGE = 100
 RESULTS_PAGE = 50
-FIRST_READS: tuple[tuple[str, dict[str, int] | None], ...] = (
-    ("squids", {"page": 1, "limit": SQUIDS_PAGE}), ("me", None), ("user/balance", None))
-"""The first frame's reads, as the poll loop first asks for them: the command sends them
-while it starts (``LobstrClient.send_early``)."""
 
 
 def _unchanged(state: Snapshot, at: datetime) -> Snapshot:

@@ -45,7 +45,8 @@ from lobstr_tui.monitor.polling.cancelling import cancel_and_wait
 from lobstr_tui.monitor.polling.clock import SYSTEM_CLOCKS, Clocks
 from lobstr_tui.monitor.polling.connection import LinkTracker, link_state_of
 from lobstr_tui.monitor.polling.downloads import DownloadJob, spend
-from lobstr_tui.monitor.polling.fetch import SQUIDS_PAGE, Fetched, Ledger, fetch
+from lobstr_tui.monitor.polling.fetch import Fetched, Ledger, fetch
+from lobstr_tui.monitor.polling.first_reads import SQUIDS_PAGE
 from lobstr_tui.monitor.polling.intents import Intents
 from lobstr_tui.monitor.polling.jobs import (
     BOARD_SLOT,
