@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.common import LOBSTR_CLI, LOBSTR_TUI, cli_env, median, monitor_env, simulator
-from bench.terminal import screen, start, stop
+from bench.terminal import screen, start, stop_and_wait
 from lobstr_tui.sim import SimServer, build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def time_to_first_frame(server: SimServer, home: Path, marker: str,
             time.sleep(0.005)
         raise RuntimeError(f"{marker!r} never appeared")
     finally:
-        stop(name)
+        stop_and_wait(name)
 
 
 def time_cli_listing(server: SimServer, home: Path) -> float:

@@ -51,6 +51,21 @@ def stop(name: str) -> None:
                    check=False)
 
 
+def stop_and_wait(name: str, limit: float = 10.0) -> None:
+    """Kill a session and wait (at most ``limit`` seconds) until the program its pane's
+    shell runs has exited: a program still exiting takes CPU from the next one
+    measured."""
+    shell_pid = subprocess.run(["tmux", "display", "-p", "-t", name, "#{pane_pid}"],
+                               capture_output=True, text=True, check=False).stdout.strip()
+    pids = subprocess.run(["pgrep", "-P", shell_pid], capture_output=True, text=True,
+                          check=False).stdout.split() if shell_pid else []
+    stop(name)
+    deadline = time.monotonic() + limit
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+        time.sleep(0.02)
+
+
 def screen(name: str, history: bool = False) -> str:
     """The pane's text, optionally with its scrollback."""
     if history:
