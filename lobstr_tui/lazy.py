@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 
-def on_demand(package: str, modules: Mapping[str, tuple[str, ...]]) -> Callable[[str], object]:
+def on_demand(package: str, modules: Mapping[str, tuple[str, ...]],
+              exported: Iterable[str]) -> Callable[[str], object]:
     """A module ``__getattr__`` for ``package``: each name of ``modules[m]`` comes from
-    ``package.m`` on first use, then stays in the package."""
+    ``package.m`` on first use, then stays in the package. ``exported`` (the package's
+    ``__all__``) must name exactly those names: a name added to one list and not the
+    other fails at import, not at its first use."""
     where = {name: module for module, names in modules.items() for name in names}
+    if set(where) != set(exported):
+        raise ImportError(f"{package}: __all__ and the names imported on first use "
+                          f"differ: {sorted(set(where) ^ set(exported))}")
 
     def __getattr__(name: str) -> object:
         module = where.get(name)

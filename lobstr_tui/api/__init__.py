@@ -49,26 +49,6 @@ if TYPE_CHECKING:
     from lobstr_tui.api.text import cell_width, clean, credit_amount, fit
     from lobstr_tui.api.urls import DEFAULT_BASE_URL, normalise_base_url
 
-# Imported on first use (see lobstr_tui.lazy): the command sends its first reads
-# before httpx and the rest are imported.
-__getattr__ = on_demand(__name__, {
-    "account_models": ("Balance", "Me", "Squid"),
-    "client": ("LobstrClient",),
-    "urls": ("DEFAULT_BASE_URL", "normalise_base_url"),
-    "errors": ("ApiError", "BusinessError", "ForbiddenError", "LobstrError", "NetworkError",
-        "NotFoundError", "ParseError", "ProtocolError", "RateLimitedError", "ServerError",
-        "UnauthorizedError"),
-    "fields": ("Eta",),
-    "paging": ("Page", "PageWalk", "WalkEnd"),
-    "ratelimit": ("RateLimit", "RequestRecord"),
-    "reasons": ("DoneReason", "ReasonCategory", "Severity", "explain"),
-    "run_models": ("CreditLine", "DownloadInfo", "FilterCredit", "ResultRow", "Run", "RunCredits",
-        "RunStats", "RunTask"),
-    "secret": ("Token",),
-    "status": ("RunStatus", "StatusKind"),
-    "text": ("cell_width", "clean", "credit_amount", "fit"),
-})
-
 __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
@@ -113,3 +93,23 @@ __all__ = [
     "fit",
     "normalise_base_url",
 ]
+
+# Imported on first use (see lobstr_tui.lazy): the command sends its first reads
+# before httpx and the rest are imported.
+__getattr__ = on_demand(__name__, {
+    "account_models": ("Balance", "Me", "Squid"),
+    "client": ("LobstrClient",),
+    "urls": ("DEFAULT_BASE_URL", "normalise_base_url"),
+    "errors": ("ApiError", "BusinessError", "ForbiddenError", "LobstrError", "NetworkError",
+        "NotFoundError", "ParseError", "ProtocolError", "RateLimitedError", "ServerError",
+        "UnauthorizedError"),
+    "fields": ("Eta",),
+    "paging": ("Page", "PageWalk", "WalkEnd"),
+    "ratelimit": ("RateLimit", "RequestRecord"),
+    "reasons": ("DoneReason", "ReasonCategory", "Severity", "explain"),
+    "run_models": ("CreditLine", "DownloadInfo", "FilterCredit", "ResultRow", "Run", "RunCredits",
+        "RunStats", "RunTask"),
+    "secret": ("Token",),
+    "status": ("RunStatus", "StatusKind"),
+    "text": ("cell_width", "clean", "credit_amount", "fit"),
+}, __all__)

@@ -22,12 +22,17 @@ from lobstr_tui.api.errors import (
     error_for_response,
 )
 from lobstr_tui.api.paging import MAX_PAGES, Page, PageWalk
-from lobstr_tui.api.prefetch import USER_AGENT, EarlyRead, Prefetch, request_headers
+from lobstr_tui.api.prefetch import EarlyRead, Prefetch
 from lobstr_tui.api.ratelimit import RateLimit, RequestRecord, path_prefix
 from lobstr_tui.api.run_models import DownloadInfo, ResultRow, Run, RunCredits, RunStats, RunTask
 from lobstr_tui.api.secret import Token
 from lobstr_tui.api.text import bounded
-from lobstr_tui.api.urls import DEFAULT_BASE_URL, normalise_base_url
+from lobstr_tui.api.urls import (
+    DEFAULT_BASE_URL,
+    USER_AGENT,
+    normalise_base_url,
+    request_headers,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -129,7 +134,8 @@ class LobstrClient:
         self.rate_limits: dict[str, RateLimit] = {}
         self.on_response = on_response
         self._headers = request_headers(token)
-        self._early = EarlyReads(transport or (lambda: _transport(early)), early)
+        self._early = EarlyReads((lambda: transport) if transport is not None
+                                 else (lambda: _transport(early)), early)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=self._headers,

@@ -29,14 +29,10 @@ class EarlyReads(httpx.AsyncBaseTransport):
     """A transport that answers a GET sent early with its early answer, once; with
     ``prefetch``, other requests wait for :meth:`release`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport],
+    def __init__(self, make_inner: Callable[[], httpx.AsyncBaseTransport],
                  prefetch: Prefetch | None = None) -> None:
         self._inner: httpx.AsyncBaseTransport | None = None
-        self._make_inner: Callable[[], httpx.AsyncBaseTransport] | None = None
-        if isinstance(inner, httpx.AsyncBaseTransport):
-            self._inner = inner
-        else:
-            self._make_inner = inner
+        self._make_inner = make_inner
         self.prefetch = prefetch
         self._released = asyncio.Event()
         if prefetch is None:
@@ -69,7 +65,6 @@ class EarlyReads(httpx.AsyncBaseTransport):
     def inner(self) -> httpx.AsyncBaseTransport:
         """The real transport (made on first use)."""
         if self._inner is None:
-            assert self._make_inner is not None
             self._inner = self._make_inner()
         return self._inner
 

@@ -25,14 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from lobstr_tui import __version__
 from lobstr_tui.api.secret import Token
-from lobstr_tui.api.urls import normalise_base_url
+from lobstr_tui.api.urls import normalise_base_url, request_headers
 
 EarlyRead = tuple[str, Mapping[str, Any] | None]
 """A GET to send early: its path under the base URL and its query."""
 
-USER_AGENT = f"lobstr-tui/{__version__}"
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 10.0
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
@@ -49,13 +47,6 @@ class Answer:
 
 class EarlyReadFailed(Exception):
     """An early read got no usable answer (the loop sends it again)."""
-
-
-def request_headers(token: Token | str) -> dict[str, str]:
-    """The headers of every request to the API."""
-    return {"Authorization": "Token " + (token.reveal() if isinstance(token, Token)
-                                         else token),
-            "User-Agent": USER_AGENT, "Accept": "application/json"}
 
 
 def send_first_reads(token: Token | str, base_url: str, reads: Iterable[EarlyRead],

@@ -26,24 +26,6 @@ if TYPE_CHECKING:
     from lobstr_tui.monitor.polling.poll_policy import PollPolicy
     from lobstr_tui.monitor.polling.scheduler import PollScheduler
 
-# Imported on first use (see lobstr_tui.lazy): the command sends its first reads
-# before httpx and the rest are imported.
-__getattr__ = on_demand(__name__, {
-    "derive.events": ("Event", "EventKind", "Level", "derive_events", "short_id"),
-    "model.board": ("BoardRow", "EndedRow"),
-    "model.burn": ("Burn",),
-    "model.history": ("RunHistory",),
-    "model.snapshot": ("STALE_FACTOR", "Cadence", "Connection", "LatestRun", "LinkState",
-        "Progress", "Snapshot"),
-    "polling.actions": ("ActionOutcome", "plain_error"),
-    "polling.alerts": ("ALERT_NAMES", "CREDITS_LOW", "RUN_ALERTS"),
-    "polling.budget": ("BudgetPlan",),
-    "polling.clock": ("SYSTEM_CLOCKS", "Clocks"),
-    "polling.first_reads": ("FIRST_READS",),
-    "polling.poll_policy": ("PollPolicy",),
-    "polling.scheduler": ("PollScheduler",),
-})
-
 __all__ = [
     "ALERT_NAMES",
     "CREDITS_LOW",
@@ -73,3 +55,21 @@ __all__ = [
     "plain_error",
     "short_id",
 ]
+
+# Imported on first use (see lobstr_tui.lazy): the command sends its first reads
+# before httpx and the rest are imported.
+__getattr__ = on_demand(__name__, {
+    "derive.events": ("Event", "EventKind", "Level", "derive_events", "short_id"),
+    "model.board": ("BoardRow", "EndedRow"),
+    "model.burn": ("Burn",),
+    "model.history": ("RunHistory",),
+    "model.snapshot": ("STALE_FACTOR", "Cadence", "Connection", "LatestRun", "LinkState",
+        "Progress", "Snapshot"),
+    "polling.actions": ("ActionOutcome", "plain_error"),
+    "polling.alerts": ("ALERT_NAMES", "CREDITS_LOW", "RUN_ALERTS"),
+    "polling.budget": ("BudgetPlan",),
+    "polling.clock": ("SYSTEM_CLOCKS", "Clocks"),
+    "polling.first_reads": ("FIRST_READS",),
+    "polling.poll_policy": ("PollPolicy",),
+    "polling.scheduler": ("PollScheduler",),
+}, __all__)

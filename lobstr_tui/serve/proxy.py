@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import httpx
 from aiohttp import web
 
-from lobstr_tui.api.prefetch import USER_AGENT
 from lobstr_tui.api.secret import Token
+from lobstr_tui.api.urls import USER_AGENT
 from lobstr_tui.serve.gate import same_secret
 
 FRESH_SHARE = 0.9

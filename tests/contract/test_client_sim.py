@@ -16,8 +16,7 @@ from lobstr_tui.api import (
     StatusKind,
     UnauthorizedError,
 )
-from lobstr_tui.api.prefetch import USER_AGENT
-from lobstr_tui.api.urls import normalise_base_url
+from lobstr_tui.api.urls import USER_AGENT, normalise_base_url
 from lobstr_tui.sim import SimServer, World
 from tests.conftest import TOKEN, manual_world
 
