@@ -53,7 +53,10 @@ async def test_null_data_is_never_an_empty_live_account(world: World) -> None:
     with SimServer(world, token=TOKEN, hostile={"null_data"}) as server:
         app = make_app(server)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.snapshot.connection.state is LinkState.STALE,
+            # Every first read gets null data: wait until the squid list's has come too
+            # (the balance's may be the one that turned the link stale).
+            await wait_for(pilot, lambda: app.snapshot.connection.state is LinkState.STALE
+                           and "squids" in app.snapshot.degraded_resources,
                            what="the protocol error shown")
             header = str(app.query_one(TopBar).render())
             assert "live" not in header and "stale" in header
